@@ -1,0 +1,3 @@
+"""Kinema: an open, self-hostable text-to-video system."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Rectified flow: the noise process, samplers and guidance. Imports no network code."""

@@ -1,0 +1,233 @@
+"""The one generation interface every engine implements, in PRODUCT.md §1's vocabulary.
+
+A `VideoRequest` says what is wanted (prompt, negative_prompt, seconds, fps, size, seed, steps,
+guidance_scale); an engine's `Capabilities` say what it can do; `resolve` fills the engine's defaults
+into a request and rejects what the engine cannot do with a `RequestError` naming the bad value and
+what is allowed. The CLI, the service and the benchmarks only ever talk to this interface.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+MODES = (
+    "text-to-video",
+    "image-to-video",
+    "extend",
+    "connect",
+    "edit",
+    "loop",
+    "storyboard",
+    "multi-view",
+    "camera",
+    "image",
+)
+
+MAX_PROMPT_CHARS = 4000
+
+
+class RequestError(ValueError):
+    """A request an engine cannot honour; `param` names the offending field (as OpenAI's errors do)."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    prompt: str
+    negative_prompt: str = ""
+    seconds: float | None = None
+    fps: float | None = None
+    size: str | None = None
+    """"WxH" in pixels, e.g. "128x128"."""
+    seed: int | None = None
+    steps: int | None = None
+    guidance_scale: float | None = None
+    mode: str = "text-to-video"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    modes: tuple[str, ...]
+    default_size: str
+    sizes: tuple[str, ...]
+    """Sizes the model was trained at; others on the grid work, with less certain quality."""
+    size_multiple: int
+    """Width and height must be multiples of this (VAE factor × patch size)."""
+    min_side: int
+    max_side: int
+    default_fps: float
+    min_fps: float
+    max_fps: float
+    default_seconds: float
+    max_seconds: float
+    default_steps: int
+    max_steps: int
+    default_guidance_scale: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ResolvedRequest:
+    """A request with every default filled in and checked against an engine's capabilities."""
+
+    prompt: str
+    negative_prompt: str
+    seconds: float
+    fps: float
+    width: int
+    height: int
+    frames: int
+    seed: int
+    steps: int
+    guidance_scale: float
+    mode: str
+
+    @property
+    def size(self) -> str:
+        return f"{self.width}x{self.height}"
+
+
+@dataclass
+class GeneratedVideo:
+    path: Path
+    model: str
+    request: ResolvedRequest
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per phase: text, denoise, decode (with writing), total."""
+    details: dict = field(default_factory=dict)
+
+    def metadata(self) -> dict:
+        r = self.request
+        return {
+            "model": self.model,
+            "prompt": r.prompt,
+            "negative_prompt": r.negative_prompt,
+            "seed": r.seed,
+            "size": r.size,
+            "seconds": r.seconds,
+            "fps": r.fps,
+            "frames": r.frames,
+            "steps": r.steps,
+            "guidance_scale": r.guidance_scale,
+            "mode": r.mode,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            **self.details,
+        }
+
+
+ProgressFn = Callable[[int, int], None]
+"""(denoising steps done, steps in all)."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def capabilities(self) -> Capabilities: ...
+
+    def generate(self, request: VideoRequest, output: Path, progress: ProgressFn | None = None) -> GeneratedVideo: ...
+
+
+SIZE_PATTERN = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+
+
+def parse_size(size: str) -> tuple[int, int]:
+    """ "WxH" → (W, H), or a RequestError naming the text."""
+    match = SIZE_PATTERN.match(str(size))
+    if not match:
+        raise RequestError(f"size {size!r} is not WxH (for example 128x128)", param="size")
+    return int(match.group(1)), int(match.group(2))
+
+
+def resolve(request: VideoRequest, caps: Capabilities, seed: int | None = None) -> ResolvedRequest:
+    """Fill defaults and check `request` against `caps`; raise RequestError on the first bad value.
+
+    `seed` is used when the request has none (the caller draws it, so it can be reported).
+    """
+    if request.mode not in caps.modes:
+        raise RequestError(
+            f"mode {request.mode!r} is not supported by this model; it supports: {', '.join(caps.modes)}", param="mode"
+        )
+    prompt = request.prompt if isinstance(request.prompt, str) else ""
+    if not prompt.strip():
+        raise RequestError("prompt is empty; describe the video you want", param="prompt")
+    for name, text in (("prompt", prompt), ("negative_prompt", request.negative_prompt)):
+        if len(text) > MAX_PROMPT_CHARS:
+            raise RequestError(f"{name} is {len(text)} characters; at most {MAX_PROMPT_CHARS} are allowed", param=name)
+
+    width, height = parse_size(request.size or caps.default_size)
+    m = caps.size_multiple
+    for side, value in (("width", width), ("height", height)):
+        if value % m:
+            raise RequestError(
+                f"size {width}x{height}: {side} {value} is not a multiple of {m} (the model's patch grid); "
+                f"try {max(m, round(value / m) * m)}",
+                param="size",
+            )
+        if not caps.min_side <= value <= caps.max_side:
+            raise RequestError(
+                f"size {width}x{height}: {side} {value} is outside {caps.min_side}–{caps.max_side}", param="size"
+            )
+
+    fps = caps.default_fps if request.fps is None else float(request.fps)
+    if not (math.isfinite(fps) and caps.min_fps <= fps <= caps.max_fps):
+        raise RequestError(f"fps {request.fps} is outside {caps.min_fps:g}–{caps.max_fps:g}", param="fps")
+
+    seconds = caps.default_seconds if request.seconds is None else float(request.seconds)
+    if request.mode == "image":
+        frames = 1
+    else:
+        if not (math.isfinite(seconds) and 0 < seconds <= caps.max_seconds):
+            raise RequestError(f"seconds {request.seconds} is outside (0, {caps.max_seconds:g}]", param="seconds")
+        frames = round(seconds * fps)
+        if frames < 1:
+            raise RequestError(f"seconds {seconds:g} at {fps:g} fps is less than one frame", param="seconds")
+
+    steps = caps.default_steps if request.steps is None else request.steps
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= caps.max_steps:
+        raise RequestError(f"steps {request.steps!r} is outside 1–{caps.max_steps}", param="steps")
+
+    scale = caps.default_guidance_scale if request.guidance_scale is None else float(request.guidance_scale)
+    if not (math.isfinite(scale) and 0.0 <= scale <= 30.0):
+        raise RequestError(f"guidance_scale {request.guidance_scale} is outside 0–30", param="guidance_scale")
+
+    chosen_seed = request.seed if request.seed is not None else seed
+    if chosen_seed is None or not 0 <= int(chosen_seed) < 2**63:
+        raise RequestError(f"seed {request.seed} is outside 0–{2**63 - 1}", param="seed")
+
+    return ResolvedRequest(
+        prompt=prompt,
+        negative_prompt=request.negative_prompt or "",
+        seconds=frames / fps if request.mode != "image" else 0.0,
+        fps=fps,
+        width=width,
+        height=height,
+        frames=frames,
+        seed=int(chosen_seed),
+        steps=steps,
+        guidance_scale=scale,
+        mode=request.mode,
+    )
+
+
+__all__ = [
+    "MODES",
+    "Capabilities",
+    "Engine",
+    "GeneratedVideo",
+    "ProgressFn",
+    "RequestError",
+    "ResolvedRequest",
+    "VideoRequest",
+    "parse_size",
+    "resolve",
+]

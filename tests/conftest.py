@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny real networks and a tiny checkpoint folder built here, never downloaded."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from kinema.checkpoint import ModelConfig, SamplingDefaults, save_checkpoint
+from kinema.models.dit import DiT, DiTConfig
+from kinema.models.vae import VAE_PRESETS, VideoVAE
+
+TINY_DIT = DiTConfig(latent_channels=4, width=64, depth=2, heads=2, text_dim=384, frequency_dim=64)
+
+
+def tiny_model_config(name: str = "tiny-test") -> ModelConfig:
+    return ModelConfig(
+        name=name,
+        vae=VAE_PRESETS["tiny"],
+        dit=TINY_DIT,
+        sampling=SamplingDefaults(size="64x64", sizes=("64x64",), fps=8.0, seconds=2.0, steps=3, window_latent_frames=3, window_overlap=1),
+        description="random tiny model for tests",
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory):
+    """A checkpoint folder of random tiny networks (weights perturbed so outputs are not trivially zero)."""
+    torch.manual_seed(0)
+    config = tiny_model_config()
+    vae, dit = VideoVAE(config.vae), DiT(config.dit)
+    with torch.no_grad():
+        for p in dit.parameters():
+            p.add_(torch.randn_like(p) * 0.02)
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny", config, vae, dit)
+
+
+@pytest.fixture(scope="session")
+def text_encoder():
+    from kinema.models.text import MiniLMEncoder
+
+    return MiniLMEncoder()

@@ -1,0 +1,90 @@
+"""The `kinema` command: user mistakes are one line and exit code 2; a real run writes the video."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kinema.cli import main
+from kinema.video import probe
+
+
+def run(args, capsys):
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--size", "big"], "size 'big' is not WxH"),
+        (["--size", "100x64"], "width 100 is not a multiple of 8"),
+        (["--seconds", "0"], "seconds 0.0 is outside (0, 60]"),
+        (["--seconds", "61"], "seconds 61.0 is outside (0, 60]"),
+        (["--steps", "0"], "steps 0 is outside 1–200"),
+        (["--steps", "two"], "argument --steps: invalid int value: 'two'"),
+        (["--fps", "0"], "fps 0.0 is outside"),
+        (["-o", "/nonexistent-folder/x.mp4"], "folder '/nonexistent-folder' does not exist"),
+        (["-o", "video.avi"], "must end in .mp4"),
+        (["--model", "no-such-model"], "unknown model 'no-such-model'; available:"),
+    ],
+)
+def test_mistakes_are_one_line_and_exit_2(args, words, capsys, tiny_checkpoint, tmp_path):
+    if "--model" not in args:
+        args = [*args, "--model", str(tiny_checkpoint)]
+    if "-o" not in args:
+        args = [*args, "-o", str(tmp_path / "out.mp4")]
+    code, out, err = run(["generate", "a ball", *args], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("kinema: error:")
+    assert words in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_unwritable_output_is_refused(tmp_path, capsys, tiny_checkpoint):
+    folder = tmp_path / "a-file"
+    folder.write_text("not a folder")
+    code, _, err = run(["generate", "a ball", "--model", str(tiny_checkpoint), "-o", str(folder / "x.mp4")], capsys)
+    assert code == 2 and "does not exist" in err
+
+
+def test_console_script_exit_code_and_no_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "kinema.cli", "generate", "a ball", "--size", "128x12x", "-o", str(tmp_path / "x.mp4")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "kinema: error: size '128x12x' is not WxH (for example 128x128)"
+
+
+def test_generate_writes_the_video(tmp_path, capsys, tiny_checkpoint):
+    out = tmp_path / "ball.mp4"
+    code, stdout, err = run(
+        ["generate", "a red ball bounces", "--model", str(tiny_checkpoint), "--seconds", "2", "--fps", "6", "--size", "96x64", "--seed", "5", "-o", str(out)],
+        capsys,
+    )
+    assert code == 0
+    assert stdout.strip() == str(out)
+    info = probe(out)
+    assert (info.width, info.height, info.frames, info.fps) == (96, 64, 12, 6.0)
+    assert "seed 5" in err
+
+
+def test_generate_json_metadata(tmp_path, capsys, tiny_checkpoint):
+    code, stdout, _ = run(["generate", "a cube", "--model", str(tiny_checkpoint), "--seed", "1", "--quiet", "--json", "-o", str(tmp_path / "c.mp4")], capsys)
+    meta = json.loads(stdout)
+    assert code == 0 and meta["seed"] == 1 and meta["model"] == "tiny-test" and meta["path"].endswith("c.mp4")
+
+
+def test_models_lists_the_embedded_model(capsys):
+    code, out, _ = run(["models", "--json"], capsys)
+    rows = json.loads(out)
+    assert code == 0
+    default = [r for r in rows if r["default"]]
+    assert len(default) == 1 and "text-to-video" in default[0]["modes"]
+    code, out, _ = run(["models"], capsys)
+    assert default[0]["name"] in out and "(default)" in out
