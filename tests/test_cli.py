@@ -88,3 +88,9 @@ def test_models_lists_the_embedded_model(capsys):
     assert len(default) == 1 and "text-to-video" in default[0]["modes"]
     code, out, _ = run(["models"], capsys)
     assert default[0]["name"] in out and "(default)" in out
+
+
+def test_broken_checkpoint_folder_is_one_line(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("{not json")
+    code, _, err = run(["generate", "a ball", "--model", str(tmp_path), "-o", str(tmp_path / "x.mp4")], capsys)
+    assert code == 2 and err.startswith("kinema: error:") and "is not valid JSON" in err and err.count("\n") == 1

@@ -23,6 +23,10 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 
 
+class CheckpointError(ValueError):
+    """A checkpoint folder that is incomplete or whose config does not parse; the message names the file."""
+
+
 @dataclass(frozen=True)
 class SamplingDefaults:
     size: str = "128x128"
@@ -83,7 +87,7 @@ def _strict(kind, data: dict, where: str) -> dict:
     allowed = {f.name for f in fields(kind)}
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(unknown)} in {where}; allowed: {', '.join(sorted(allowed))}")
+        raise CheckpointError(f"unknown key(s) {', '.join(unknown)} in {where}; allowed: {', '.join(sorted(allowed))}")
     return dict(data)
 
 
@@ -106,12 +110,15 @@ def read_config(folder: Path) -> ModelConfig:
     folder = Path(folder)
     path = folder / CONFIG_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"{folder} is not a Kinema checkpoint: {CONFIG_FILE} is missing")
+        raise CheckpointError(f"{folder} is not a Kinema checkpoint: {CONFIG_FILE} is missing")
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as error:
-        raise ValueError(f"{path} is not valid JSON: {error}") from None
-    return ModelConfig.from_dict(data)
+        raise CheckpointError(f"{path} is not valid JSON: {error}") from None
+    try:
+        return ModelConfig.from_dict(data)
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"{path}: {error}") from None
 
 
 def load_checkpoint(folder: Path, device: str | torch.device = "cpu") -> tuple[ModelConfig, VideoVAE, DiT]:
@@ -120,7 +127,7 @@ def load_checkpoint(folder: Path, device: str | torch.device = "cpu") -> tuple[M
     config = read_config(folder)
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
-        raise FileNotFoundError(f"{folder} is not a complete Kinema checkpoint: {WEIGHTS_FILE} is missing")
+        raise CheckpointError(f"{folder} is not a complete Kinema checkpoint: {WEIGHTS_FILE} is missing")
     tensors = load_file(weights, device=str(device))
     vae, dit = VideoVAE(config.vae), DiT(config.dit)
     for prefix, module in (("vae.", vae), ("dit.", dit)):

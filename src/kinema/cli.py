@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from kinema import __version__
+from kinema.checkpoint import CheckpointError
 from kinema.engines.base import RequestError, VideoRequest
+from kinema.video import VideoError
 
 
 class UsageError(Exception):
@@ -159,17 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, RequestError) as error:
+    except (UsageError, RequestError, CheckpointError, VideoError) as error:
         print(f"kinema: error: {error}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, ValueError) as error:
-        # Files we were pointed at (a checkpoint, a video) that are missing or malformed.
-        from kinema.video import VideoError
-
-        if isinstance(error, (FileNotFoundError, VideoError)) or type(error) is ValueError:
-            print(f"kinema: error: {error}", file=sys.stderr)
-            return 2
-        raise
     except KeyboardInterrupt:
         print("kinema: interrupted", file=sys.stderr)
         return 130

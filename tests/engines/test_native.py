@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from kinema.engines.base import RequestError, VideoRequest
+from kinema.engines.base import RequestError, VideoRequest, resolve
 from kinema.engines.native import NativeEngine, plan_windows
 from kinema.video import probe, read_video
 
@@ -56,11 +56,8 @@ def test_windows_carry_the_previous_frames(engine, monkeypatch):
         return real(x, t, text, text_mask, known, known_mask)
 
     monkeypatch.setattr(engine.dit, "forward", spy)
-    r = engine.generate.__self__  # the engine
-    from kinema.engines.base import resolve
-
     request = resolve(VideoRequest(prompt="a ball", seconds=3, fps=8, seed=0, steps=1, guidance_scale=1.0), engine.capabilities())
-    latents, windows = r._denoise(request, engine.text_encoder.encode(["a ball", ""]), None)
+    latents, windows = engine._denoise(request, engine.text_encoder.encode(["a ball", ""]), None)
     assert len(windows) == len(seen) > 1
     for (begin, end), (known, mask) in zip(windows[1:], seen[1:]):
         assert mask[0, 0, :, 0, 0].tolist() == [1.0] + [0.0] * (end - begin - 1)

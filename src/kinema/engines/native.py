@@ -92,16 +92,6 @@ class NativeEngine:
         self.autocast = precision == "bf16" or (precision == "auto" and bf16_supported(self.device))
         self.load_seconds = time.perf_counter() - start
 
-    @classmethod
-    def from_config(cls, config: ModelConfig, vae, dit, text_encoder: TextEncoder, folder: Path | None = None):
-        """An engine over networks already in memory (training samples, tests)."""
-        engine = cls.__new__(cls)
-        engine.folder, engine.device = folder, next(dit.parameters()).device
-        engine.config, engine.vae, engine.dit = config, vae.eval(), dit.eval()
-        engine.name, engine.text_encoder = config.name, text_encoder
-        engine.autocast, engine.load_seconds = False, 0.0
-        return engine
-
     def capabilities(self) -> Capabilities:
         return capabilities(self.config)
 

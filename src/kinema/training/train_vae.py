@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> None:
             recon = vae.decoder(z)
         l1 = F.l1_loss(recon.float(), x)
         kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
-        loss = l1 + cfg.kl_weight * kl * mean[0].numel()
+        # As in latent diffusion's VAE: the KL summed over the latent against the reconstruction summed
+        # over the pixels, i.e. per pixel here. Weighting it per latent element instead made it ~10⁵×
+        # stronger and squeezed colour out of the latents.
+        loss = l1 + cfg.kl_weight * kl * mean.numel() / x.numel()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
