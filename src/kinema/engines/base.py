@@ -40,6 +40,12 @@ class RequestError(ValueError):
 
 
 @dataclass(frozen=True)
+class StoryboardCard:
+    at_second: float
+    prompt: str
+
+
+@dataclass(frozen=True)
 class VideoRequest:
     prompt: str
     negative_prompt: str = ""
@@ -51,6 +57,24 @@ class VideoRequest:
     steps: int | None = None
     guidance_scale: float | None = None
     mode: str = "text-to-video"
+    # Mode inputs (PRODUCT.md §1). Which ones a mode reads is the engine's business; a field a mode
+    # does not use is ignored, a field a mode needs and lacks is a RequestError.
+    input_reference: Path | None = None
+    """image-to-video: the first frame (png / jpg / webp)."""
+    source_video: Path | None = None
+    """extend, edit: the video to continue or change; connect: the video whose end is joined."""
+    target_video: Path | None = None
+    """connect: the video whose start is joined to."""
+    direction: str = "forward"
+    """extend: "forward" (after the source) or "backward" (before it)."""
+    strength: float | None = None
+    """edit: 0 keeps the source, 1 ignores it (SDEdit's noise level)."""
+    storyboard: tuple[StoryboardCard, ...] = ()
+    """storyboard: timed prompt cards; the first starts at 0 s."""
+    views: int | None = None
+    """multi-view: how many cameras look at the one scene."""
+    camera: str | None = None
+    """camera control: a named path (static, pan-left, orbit-right, dolly-in, crane-up, …)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +251,7 @@ __all__ = [
     "ProgressFn",
     "RequestError",
     "ResolvedRequest",
+    "StoryboardCard",
     "VideoRequest",
     "parse_size",
     "resolve",
