@@ -16,6 +16,7 @@ from kinema import __version__
 from kinema.checkpoint import CheckpointError
 from kinema.engines.base import RequestError, VideoRequest
 from kinema.video import VideoError
+from kinema.training.config import ConfigError
 from kinema.world.scene import WorldError
 
 
@@ -67,6 +68,9 @@ def build_parser() -> Parser:
     build.add_argument("--shots", type=float, default=0.1, help="share of clips with cuts (default 0.1)")
     build.add_argument("--multiview", type=float, default=0.0, help="share of clips filmed by several cameras (default 0)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    pack = world_commands.add_parser("pack", help="join a dataset's descriptions, captions and trajectories into one file")
+    pack.add_argument("folder", type=Path, help="a `kinema world build` folder")
+    pack.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
     render = world_commands.add_parser("render", help="render one scene description (JSON) to an MP4")
     render.add_argument("spec", type=Path, help="scene description JSON")
     render.add_argument("-o", "--output", type=Path, default=Path("scene.mp4"))
@@ -74,6 +78,11 @@ def build_parser() -> Parser:
     render.add_argument("--seconds", type=float, default=4.0)
     render.add_argument("--fps", type=float, default=8.0)
     render.add_argument("--views", action="store_true", help="one MP4 per camera (NAME-v1.mp4, …)")
+
+    train = commands.add_parser("train", help="train the VAE or the DiT on Kinema World (runs under torchrun too)")
+    train.add_argument("part", choices=("vae", "dit"), help="which network")
+    train.add_argument("--config", type=Path, help="TOML config, e.g. configs/dit-s.toml (default: built-in defaults)")
+    train.add_argument("overrides", nargs="*", metavar="section.key=value", help="override any config key")
 
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
     from kinema import bench as bench_module
@@ -177,6 +186,12 @@ def cmd_world(args: argparse.Namespace) -> int:
     from kinema.engines.base import parse_size
     from kinema.world import build as world
 
+    if args.world_command == "pack":
+        from kinema.world.source import pack
+
+        figures = pack(args.folder, args.output)
+        print(f"{figures['clips']} clips → {args.output} ({figures['bytes'] / 1e6:.1f} MB)", file=sys.stderr)
+        return 0
     width, height = parse_size(args.size)
     if args.world_command == "render":
         output = check_output(args.output)
@@ -206,20 +221,37 @@ def cmd_world(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from kinema.training.config import DiTTrainingConfig, VAETrainingConfig, load_config
+
+    if args.part == "vae":
+        from kinema.training.train_vae import train
+    else:
+        from kinema.training.train_dit import train
+    config = load_config(VAETrainingConfig if args.part == "vae" else DiTTrainingConfig, args.config, args.overrides)
+    train(config)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from kinema import bench
 
     return bench.run(args)
 
 
-COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "bench": cmd_bench}
+COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "train": cmd_train, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.command == "train" and all("=" in e and not e.startswith("-") for e in extra):
+            args.overrides = [*args.overrides, *extra]  # overrides may follow --config
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return COMMANDS[args.command](args)
-    except (UsageError, RequestError, CheckpointError, VideoError, WorldError) as error:
+    except (UsageError, RequestError, CheckpointError, VideoError, WorldError, ConfigError) as error:
         print(f"kinema: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

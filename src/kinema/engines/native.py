@@ -26,7 +26,6 @@ from kinema.diffusion.guidance import guided
 from kinema.diffusion.samplers import sample
 from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, ResolvedRequest, VideoRequest, resolve
 from kinema.models.text import TextEmbeddings, TextEncoder, load_text_encoder
-from kinema.video import VideoWriter
 
 
 def bf16_supported(device: torch.device) -> bool:
@@ -92,8 +91,25 @@ class NativeEngine:
         self.autocast = precision == "bf16" or (precision == "auto" and bf16_supported(self.device))
         self.load_seconds = time.perf_counter() - start
 
+    @classmethod
+    def from_networks(cls, config: ModelConfig, vae, dit, text_encoder: TextEncoder, autocast: bool = False) -> NativeEngine:
+        """An engine over networks already in memory (samples during training)."""
+        engine = cls.__new__(cls)
+        engine.folder, engine.device = None, next(dit.parameters()).device
+        engine.config, engine.vae, engine.dit, engine.text_encoder = config, vae, dit, text_encoder
+        engine.name, engine.autocast, engine.load_seconds = config.name, autocast, 0.0
+        return engine
+
     def capabilities(self) -> Capabilities:
         return capabilities(self.config)
+
+    @torch.inference_mode()
+    def frames(self, request: VideoRequest) -> np.ndarray:
+        """The whole video as (T, H, W, 3) uint8, in memory (for short videos; `generate` streams to a file)."""
+        r = resolve(request, self.capabilities(), seed=secrets.randbits(63) if request.seed is None else None)
+        text = self.text_encoder.encode([r.prompt, r.negative_prompt]).to(self.device)
+        latents, _ = self._denoise(r, text, None)
+        return np.concatenate([to_uint8_frames(chunk) for chunk in self.vae.decode_chunks(latents, chunk=2)])[: r.frames]
 
     def generate(self, request: VideoRequest, output: Path, progress: ProgressFn | None = None) -> GeneratedVideo:
         # 1. resolve
@@ -165,6 +181,8 @@ class NativeEngine:
 
     @torch.inference_mode()
     def _decode_to_file(self, latents: torch.Tensor, r: ResolvedRequest, output: Path) -> None:
+        from kinema.video import VideoWriter  # PyAV only when writing: training machines may not have it
+
         metadata = {"comment": json.dumps({"generator": "kinema", "model": self.name, "seed": r.seed})}
         remaining = r.frames
         with VideoWriter(output, r.fps, metadata=metadata) as writer:

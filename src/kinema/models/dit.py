@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
+import torch.utils.checkpoint
 from torch import nn
 
 from kinema.models.layers import RMSNorm, TimestepEmbedding, apply_rope, attention, rope_3d
@@ -42,6 +43,12 @@ class DiTConfig:
     """Width of the text encoder's token embeddings (384 for all-MiniLM-L6-v2)."""
     frequency_dim: int = 256
     rope_theta: float = 10_000.0
+    max_views: int = 8
+    """Simultaneous cameras one sequence can hold (multi-view generation)."""
+    max_shots: int = 8
+    """Shots one video can cut between (storyboards)."""
+    camera_features: int = 8
+    """Width of the per-frame camera description (see `kinema.conditioning.camera_features`)."""
 
     def __post_init__(self):
         object.__setattr__(self, "patch_size", tuple(self.patch_size))
@@ -116,6 +123,23 @@ class CrossAttention(nn.Module):
         return self.out(x.transpose(1, 2).reshape(B, N, D))
 
 
+class FrameConditioning(nn.Module):
+    """What differs from one latent frame to the next besides its pixels: which camera filmed it (view),
+    which shot of a storyboard it belongs to, and where that camera stood. The sum is added to every
+    token of the frame. All three start at zero, so a model learns them without being disturbed by them.
+    """
+
+    def __init__(self, c: DiTConfig):
+        super().__init__()
+        self.view = nn.Embedding(c.max_views, c.width)
+        self.shot = nn.Embedding(c.max_shots, c.width)
+        self.camera = nn.Sequential(nn.Linear(c.camera_features, c.width), nn.SiLU(), nn.Linear(c.width, c.width))
+
+    def forward(self, view: torch.Tensor, shot: torch.Tensor, camera: torch.Tensor) -> torch.Tensor:
+        """view, shot: (B, T) long; camera: (B, T, camera_features) → (B, T, D)."""
+        return self.view(view) + self.shot(shot) + self.camera(camera)
+
+
 class DiTBlock(nn.Module):
     """adaLN-Zero block (DiT, Fig. 3) with a cross-attention layer between attention and MLP.
 
@@ -157,9 +181,12 @@ class DiT(nn.Module):
         self.time_embed = TimestepEmbedding(c.width, c.frequency_dim)
         # Text tokens are projected once into the model width; every block's cross-attention reads them.
         self.text_proj = nn.Sequential(nn.Linear(c.text_dim, c.width), nn.GELU(), nn.Linear(c.width, c.width))
+        self.frame_conditioning = FrameConditioning(c)
         self.blocks = nn.ModuleList([DiTBlock(c.width, c.heads, c.mlp_ratio) for _ in range(c.depth)])
         self.final_ada = nn.Sequential(nn.SiLU(), nn.Linear(c.width, 2 * c.width))
         self.final = nn.Linear(c.width, c.latent_channels * pt * ph * pw)
+        self.activation_checkpointing = False
+        """Recompute each block in the backward pass instead of keeping its activations (training only)."""
         self.initialize_weights()
 
     def initialize_weights(self):
@@ -180,6 +207,11 @@ class DiT(nn.Module):
         nn.init.zeros_(self.final_ada[-1].bias)
         nn.init.zeros_(self.final.weight)
         nn.init.zeros_(self.final.bias)
+        frame = self.frame_conditioning
+        nn.init.zeros_(frame.view.weight)
+        nn.init.zeros_(frame.shot.weight)
+        nn.init.zeros_(frame.camera[-1].weight)
+        nn.init.zeros_(frame.camera[-1].bias)
 
     def patchify(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, T, H, W) → (B, T/pt · H/ph · W/pw, C·pt·ph·pw), tokens t-major then h then w."""
@@ -216,13 +248,20 @@ class DiT(nn.Module):
         text_mask: torch.Tensor | None = None,
         known: torch.Tensor | None = None,
         known_mask: torch.Tensor | None = None,
+        time_positions: torch.Tensor | None = None,
+        view: torch.Tensor | None = None,
+        shot: torch.Tensor | None = None,
+        camera: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Predict the rectified-flow velocity.
 
         x: (B, C, T, H, W) noisy latents; t: (B,) flow time in [0, 1] (1 = pure noise);
         text: (B, L, text_dim) token embeddings; text_mask: (B, L) bool, True for real tokens;
         known: (B, C, T, H, W) clean latents of known frames (zeros elsewhere);
-        known_mask: (B, 1, T, 1, 1) or (B, 1, T, H, W), 1 where a frame is known.
+        known_mask: (B, 1, T, 1, 1) or (B, 1, T, H, W), 1 where a frame is known;
+        time_positions: (T,) each latent frame's time for the rotary positions (default 0..T-1);
+        view, shot: (B, T) long, each latent frame's camera and storyboard shot (default 0);
+        camera: (B, T, camera_features) each latent frame's camera pose features (default 0: none given).
         Returns the velocity, (B, C, T, H, W).
         """
         grid = self.check_shape(x)
@@ -235,17 +274,27 @@ class DiT(nn.Module):
 
         # The residual stream stays float32 under autocast; only the matmuls inside run in bf16.
         tokens = self.patch_embed(self.patchify(x_in)).float()  # (B, N, D)
+        if view is not None or shot is not None or camera is not None:
+            Tg = grid[0]
+            view = view if view is not None else torch.zeros(B, Tg, dtype=torch.long, device=x.device)
+            shot = shot if shot is not None else torch.zeros(B, Tg, dtype=torch.long, device=x.device)
+            camera = camera if camera is not None else x.new_zeros(B, Tg, self.config.camera_features)
+            per_frame = self.frame_conditioning(view, shot, camera.to(x.dtype)).float()  # (B, T', D)
+            tokens = (tokens.view(B, Tg, -1, tokens.shape[-1]) + per_frame[:, :, None]).view_as(tokens)
         c = self.time_embed(t)  # (B, D)
         context = self.text_proj(text)  # (B, L, D)
         mask = None if text_mask is None or bool(text_mask.all()) else text_mask[:, None, None, :]  # (B, 1, 1, L)
         head_dim = self.config.width // self.config.heads
-        cos, sin = rope_3d(grid, head_dim, self.config.rope_theta, device=x.device)
+        cos, sin = rope_3d(grid, head_dim, self.config.rope_theta, device=x.device, time_positions=time_positions)
         # Positions are computed once per call, in the activations' dtype, and shared by all blocks.
         dtype = torch.get_autocast_dtype(x.device.type) if torch.is_autocast_enabled(x.device.type) else tokens.dtype
         rope = (cos.to(dtype), sin.to(dtype))
 
         for block in self.blocks:
-            tokens = block(tokens, c, context, mask, rope)
+            if self.activation_checkpointing and self.training and torch.is_grad_enabled():
+                tokens = torch.utils.checkpoint.checkpoint(block, tokens, c, context, mask, rope, use_reentrant=False)
+            else:
+                tokens = block(tokens, c, context, mask, rope)
 
         shift, scale = self.final_ada(c).chunk(2, dim=-1)
         tokens = modulate(F.layer_norm(tokens, (tokens.shape[-1],), eps=1e-6), shift, scale)

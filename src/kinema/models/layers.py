@@ -83,19 +83,29 @@ def rope_axis_dims(head_dim: int) -> tuple[int, int, int]:
 
 
 def rope_3d(
-    grid: tuple[int, int, int], head_dim: int, theta: float = 10_000.0, device: torch.device | None = None
+    grid: tuple[int, int, int],
+    head_dim: int,
+    theta: float = 10_000.0,
+    device: torch.device | None = None,
+    time_positions: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Cosines and sines of 3D rotary positions (Su et al., RoFormer) for a (T, H, W) token grid.
 
     Positions are integer grid coordinates, so any frame count, height and width gets valid positions
-    without retraining. Returns (cos, sin), each (T*H*W, head_dim // 2), in float32, for tokens ordered
-    t-major then h then w (the order `DiT.patchify` produces).
+    without retraining. `time_positions` (T,) overrides the time coordinates: several views of one
+    moment packed into one sequence share their times. Returns (cos, sin), each
+    (T*H*W, head_dim // 2), in float32, for tokens ordered t-major then h then w (the order
+    `DiT.patchify` produces).
     """
     T, H, W = grid
     parts = []
-    for size, dim in zip((T, H, W), rope_axis_dims(head_dim)):
+    for axis, (size, dim) in enumerate(zip((T, H, W), rope_axis_dims(head_dim))):
         freqs = 1.0 / theta ** (torch.arange(0, dim, 2, device=device, dtype=torch.float32) / dim)  # (dim/2,)
-        parts.append(torch.arange(size, device=device, dtype=torch.float32)[:, None] * freqs[None])  # (size, dim/2)
+        if axis == 0 and time_positions is not None:
+            coords = time_positions.to(device=device, dtype=torch.float32)
+        else:
+            coords = torch.arange(size, device=device, dtype=torch.float32)
+        parts.append(coords[:, None] * freqs[None])  # (size, dim/2)
     t_ang, h_ang, w_ang = parts
     angles = torch.cat(
         [
@@ -140,10 +150,16 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Ten
     q = (q * D**-0.5).reshape(B * H, N, D)
     kt = k.reshape(B * H, L, D).transpose(1, 2)  # (B·nh, hd, L)
     v = v.reshape(B * H, L, D)
-    out = torch.empty_like(q)
+    training = torch.is_grad_enabled() and (q.requires_grad or k.requires_grad or v.requires_grad)
+    out = None if training else torch.empty_like(q)
+    pieces = []
     for s in range(0, N, rows):
         scores = torch.bmm(q[:, s : s + rows], kt)  # (B·nh, n, L)
         if mask is not None:
-            scores = scores.view(B, H, -1, L).masked_fill_(~mask, float("-inf")).view(B * H, -1, L)
-        torch.bmm(scores.float().softmax(dim=-1).to(q.dtype), v, out=out[:, s : s + rows])
-    return out.view(B, H, N, D)
+            scores = scores.view(B, H, -1, L).masked_fill(~mask, float("-inf")).view(B * H, -1, L)
+        weights = scores.float().softmax(dim=-1).to(q.dtype)
+        if training:  # autograd cannot differentiate through out=, so the blocks are joined instead
+            pieces.append(torch.bmm(weights, v))
+        else:
+            torch.bmm(weights, v, out=out[:, s : s + rows])
+    return (torch.cat(pieces, dim=1) if training else out).view(B, H, N, D)

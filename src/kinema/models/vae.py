@@ -256,6 +256,21 @@ class VideoVAE(nn.Module):
         if H % c.spatial_factor or W % c.spatial_factor:
             raise ValueError(f"size {W}×{H} is not a multiple of the VAE's spatial factor {c.spatial_factor}")
 
+    def latent_shape(self, video_shape: tuple[int, ...]) -> tuple[int, int, int, int, int]:
+        """(B, 3, T, H, W) → (B, C, 1 + (T-1)/t, H/s, W/s)."""
+        B, _, T, H, W = video_shape
+        c = self.config
+        return B, c.latent_channels, c.latent_frames(T), H // c.spatial_factor, W // c.spatial_factor
+
+    def forward(self, video: torch.Tensor, eps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The training pass: encode, sample the posterior with noise `eps` (of `latent_shape`), decode.
+
+        Returns (reconstruction, mean, logvar). One call, so data-parallel wrappers see all of it.
+        """
+        mean, logvar = self.encode_distribution(video)
+        z = mean + eps.to(mean.dtype) * (0.5 * logvar).exp()
+        return self.decoder(z), mean, logvar
+
     def encode_distribution(self, video: torch.Tensor, chunked: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """video (B, 3, T, H, W) in [-1, 1] → (mean, logvar), each (B, C, 1 + (T-1)/4, H/s, W/s).
 

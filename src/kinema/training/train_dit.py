@@ -1,205 +1,343 @@
-"""Train the diffusion transformer on cached VAE latents of procedurally drawn clips.
+"""Train the diffusion transformer on Kinema World: `kinema train dit --config configs/dit-s.toml`.
 
-    python -m kinema.training.train_dit --vae runs/vae --out runs/dit --clips 2000 --minutes 60
+Phases, top to bottom (nanoGPT's train.py reads the same way):
 
-Phases, top to bottom:
-1. data: draw clips, encode them with the trained VAE once and their captions with the text encoder
-   once, and keep both in memory (a cache file makes reruns skip this);
-2. model, optimiser (AdamW, warm-up), EMA weights;
-3. loop: rectified-flow loss at logit-normal, resolution-shifted times, bf16 autocast; captions
-   dropped to the empty prompt 10 % of the time (classifier-free guidance), and known frames given
-   as clean latents with a mask 30 % of the time (what long-video windows and later image-to-video
-   and extension need), the loss counted on the unknown frames only;
-4. every `--save-every` steps and at the end: a complete Kinema checkpoint of the EMA weights.
-
-The full pipeline (TOML configs, bucketing, exact resume, torchrun) is issue 4's.
+1. set-up: config, processes (torchrun), device and precision, the output folder;
+2. data: the trained VAE, the text encoder, and the latent cache (every clip encoded once, every
+   caption embedded once; built by the main process, shared through the output folder);
+3. model: the DiT, its EMA weights, AdamW with warm-up; resumed from OUT/state when it exists;
+4. loop: bucketed batches from the epoch plan; per window a conditioning task — plain text-to-video,
+   a continuation of the previous window (its first latent frames known: how long videos are made),
+   image-to-video, extension forward or backward, connection — plus caption dropout for classifier-free
+   guidance, the storyboard shot, the view and (half the time) the camera of every latent frame;
+   rectified-flow loss on the unknown frames at logit-normal, resolution-shifted times;
+5. every `save_every` steps and at the end: the resumable state; at the end, a Kinema checkpoint of
+   the EMA weights (config.json + model.safetensors) with its training record, samples, the loss curve.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
-import csv
 import json
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
 
 from kinema.checkpoint import ModelConfig, SamplingDefaults, save_checkpoint
-from kinema.diffusion.flow import flow_loss, interpolate, resolution_shift, sample_timesteps, velocity_target
+from kinema.diffusion.flow import interpolate, resolution_shift, sample_timesteps, velocity_target
 from kinema.models.dit import DIT_PRESETS, DiT
 from kinema.models.text import MiniLMEncoder, TextConfig
-from kinema.models.vae import VAEConfig, VideoVAE
-from kinema.world import flat
+from kinema.training import runtime
+from kinema.training.config import DiTTrainingConfig, load_config
+from kinema.training.data import LatentCache, PlannedBatch, build_latent_cache, epoch_plan
+from kinema.training.train_vae import load_trained_vae
+from kinema.world.source import WorldSource
 
 
-@dataclass(frozen=True)
-class DiTTrainConfig:
-    preset: str = "s"
-    clips: int = 2000
-    frames: int = 33  # 4 s at 8 fps, rounded up to 1 + 4k: one generation window
-    size: int = 128
-    batch_size: int = 8
-    lr: float = 3e-4
-    warmup_steps: int = 200
-    ema_decay: float = 0.999
-    caption_dropout: float = 0.1
-    known_frames_probability: float = 0.3
-    minutes: float = 60.0
-    max_steps: int = 1_000_000
-    save_every: int = 500
-    seed: int = 0
+def make_batch(cache: LatentCache, planned: PlannedBatch, config: DiTTrainingConfig, g: torch.Generator) -> dict:
+    """The global batch for one planned step; every random draw comes from `g`, in a fixed order."""
+    cond = config.conditioning
+    B, L, group = len(planned.items), planned.length, planned.group
+    latents = cache.latents[group]
+    full = latents.shape[2]
+    items = [cache.items[i] for i in planned.items]
 
+    def uniform(n: int = B) -> torch.Tensor:
+        return torch.rand(n, generator=g)
 
-def load_vae(folder: Path) -> VideoVAE:
-    record = json.loads((folder / "vae.json").read_text())
-    vae = VideoVAE(VAEConfig(**record["config"]))
-    vae.load_state_dict(load_file(folder / "vae.safetensors"))
-    return vae.eval().requires_grad_(False)
+    # 1. where each window starts: the clip's start, or later (a continuation)
+    offsets = torch.zeros(B, dtype=torch.long)
+    if L > 1 and full > L:
+        later = uniform() < cond.continuation_fraction
+        offsets = torch.where(later, torch.randint(1, full - L + 1, (B,), generator=g), offsets)
+    views = [[it] for it in items]
+    if planned.multiview:  # a second camera of the same moment
+        for k, it in enumerate(items):
+            others = [cache.items[j] for j in cache.views[it.clip] if cache.items[j].view != it.view]
+            views[k].append(others[int(torch.randint(len(others), (1,), generator=g))])
 
+    x0 = torch.stack([torch.cat([latents[v.row, :, int(o) : int(o) + L] for v in vs], dim=1) for vs, o in zip(views, offsets)])
+    camera = torch.stack([torch.cat([cache.cameras[group][v.row, int(o) : int(o) + L] for v in vs]) for vs, o in zip(views, offsets)])
+    shot = torch.stack([torch.cat([cache.shots[group][v.row, int(o) : int(o) + L] for v in vs]) for vs, o in zip(views, offsets)])
+    view = torch.stack([torch.cat([torch.full((L,), v.view, dtype=torch.long) for v in vs]) for vs in views])
+    T = x0.shape[2]
+    time_positions = torch.arange(L).repeat(len(views[0]))
 
-@torch.inference_mode()
-def build_cache(cfg: DiTTrainConfig, vae: VideoVAE, text: MiniLMEncoder, path: Path) -> dict:
-    """Latents (N, C, t, h, w) and caption embeddings for `cfg.clips` freshly drawn clips."""
-    if path.exists():
-        return torch.load(path)
-    rng = np.random.default_rng(cfg.seed)
-    latents, captions = [], []
-    start = time.time()
-    for i in range(0, cfg.clips, 4):
-        scenes = [flat.sample_scene(rng) for _ in range(min(4, cfg.clips - i))]
-        video = np.stack([flat.render(s, cfg.size, cfg.size, cfg.frames) for s in scenes])  # (B, T, H, W, 3)
-        x = torch.from_numpy(video).permute(0, 4, 1, 2, 3).float() / 127.5 - 1.0
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            latents.append(vae.encode(x).float())
-        captions.extend(flat.captions(s, rng) for s in scenes)
-        if i % 200 == 0:
-            print(f"cached {i + len(scenes)}/{cfg.clips} clips, {time.time() - start:.0f}s", flush=True)
-    flat_captions = [c for cs in captions for c in cs] + [""]
-    embeddings = [text.encode(flat_captions[j : j + 64]) for j in range(0, len(flat_captions), 64)]
-    width = max(e.tokens.shape[1] for e in embeddings)
-    tokens = torch.cat([torch.nn.functional.pad(e.tokens, (0, 0, 0, width - e.tokens.shape[1])) for e in embeddings])
-    mask = torch.cat([torch.nn.functional.pad(e.mask, (0, width - e.mask.shape[1])) for e in embeddings])
-    cache = {
-        "latents": torch.cat(latents),
-        "tokens": tokens.half(),
-        "mask": mask,
-        "captions_per_clip": len(captions[0]),
-        "captions": flat_captions,
+    # 2. which frames are known
+    known = torch.zeros(B, 1, T, 1, 1)
+    task = uniform()
+    for b in range(B):
+        if L == 1:
+            continue
+        if offsets[b] > 0:
+            known[b, :, : min(cond.overlap, L - 1)] = 1.0
+            continue
+        edges = np.cumsum([cond.image_to_video, cond.extend_forward, cond.extend_backward, cond.connect])
+        k = max(1, int(torch.randint(1, max(2, L // 2 + 1), (1,), generator=g)))
+        if task[b] < edges[0]:
+            known[b, :, :1] = 1.0
+        elif task[b] < edges[1]:
+            known[b, :, : min(k + 1, L - 1)] = 1.0
+        elif task[b] < edges[2]:
+            known[b, :, L - k :] = 1.0
+        elif task[b] < edges[3]:
+            known[b, :, :1] = 1.0
+            known[b, :, L - 1 :] = 1.0
+    if planned.multiview:  # the same frames are known in both views
+        known[:, :, L:] = known[:, :, :L]
+
+    # 3. text, and what the camera is told
+    detailed = uniform() < cond.detailed_fraction
+    ids = []
+    for b, it in enumerate(items):
+        pool = it.detailed if detailed[b] else it.short
+        ids.append(pool[int(torch.randint(len(pool), (1,), generator=g))])
+    ids = torch.tensor(ids)
+    ids = torch.where(uniform() < cond.caption_dropout, torch.full_like(ids, cache.empty_caption), ids)
+    withheld = (uniform() < cond.camera_dropout).to(camera.device)
+    camera = torch.where(withheld[:, None, None], torch.zeros_like(camera), camera)
+
+    # 4. noise and times
+    x0 = x0.float()
+    noise = torch.randn(x0.shape, generator=g)
+    tokens = (T // 1) * (x0.shape[3] // 2) * (x0.shape[4] // 2)
+    t = sample_timesteps(B, shift=resolution_shift(tokens), generator=g)
+    return {
+        "x0": x0, "noise": noise, "t": t, "known": known, "text_ids": ids, "camera": camera,
+        "shot": shot.clamp_max(7), "view": view.clamp_max(7), "time_positions": time_positions,
     }
-    torch.save(cache, path)
-    return cache
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vae", type=Path, required=True, help="folder written by train_vae")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--name", default="kinema-s")
-    parser.add_argument("--preset", default=DiTTrainConfig.preset, choices=sorted(DIT_PRESETS))
-    parser.add_argument("--clips", type=int, default=DiTTrainConfig.clips)
-    parser.add_argument("--minutes", type=float, default=DiTTrainConfig.minutes)
-    parser.add_argument("--max-steps", type=int, default=DiTTrainConfig.max_steps)
-    parser.add_argument("--batch-size", type=int, default=DiTTrainConfig.batch_size)
-    parser.add_argument("--save-every", type=int, default=DiTTrainConfig.save_every)
-    args = parser.parse_args(argv)
-    cfg = DiTTrainConfig(
-        preset=args.preset,
-        clips=args.clips,
-        minutes=args.minutes,
-        max_steps=args.max_steps,
-        batch_size=args.batch_size,
-        save_every=args.save_every,
-    )
-    args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed + 1)
+def batch_loss(model, cache: LatentCache, batch: dict, device: torch.device, autocast: bool) -> torch.Tensor:
+    """Mean over windows of the mean squared velocity error on each window's unknown frames."""
+    x0, noise, t, known = (batch[k].to(device) for k in ("x0", "noise", "t", "known"))
+    ids = batch["text_ids"].to(cache.tokens.device)
+    text, mask = cache.tokens[ids], cache.mask[ids]
+    width = int(mask.sum(1).max())
+    text, mask = text[:, :width].to(device).float(), mask[:, :width].to(device)
+    xt = interpolate(x0, noise, t)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+        v = model(
+            xt, t, text, mask, x0, known,
+            time_positions=batch["time_positions"].to(device),
+            view=batch["view"].to(device),
+            shot=batch["shot"].to(device),
+            camera=batch["camera"].to(device),
+        )
+    error = (v.float() - velocity_target(x0, noise)).pow(2).mean(dim=(1, 3, 4), keepdim=True)  # (B, 1, T, 1, 1)
+    unknown = 1.0 - known
+    per_window = (error * unknown).sum(dim=(1, 2, 3, 4)) / unknown.sum(dim=(1, 2, 3, 4)).clamp_min(1.0)
+    return per_window.mean()
 
-    # 1. data
-    vae = load_vae(args.vae)
-    text = MiniLMEncoder()
-    cache = build_cache(cfg, vae, text, args.out / f"cache-{cfg.clips}.pt")
-    latents, tokens, mask = cache["latents"], cache["tokens"], cache["mask"]
-    per_clip = cache["captions_per_clip"]
-    empty = len(cache["captions"]) - 1  # index of the empty caption
-    N, C, T, h, w = latents.shape
-    print(f"data: {N} clips, latents {tuple(latents.shape[1:])}, std {latents.std():.3f}", flush=True)
 
-    # 2. model
-    dit_cfg = DIT_PRESETS[cfg.preset]
-    dit = DiT(dit_cfg)
-    ema = copy.deepcopy(dit).requires_grad_(False)
-    opt = torch.optim.AdamW(dit.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / cfg.warmup_steps))
-    pt, ph, pw = dit_cfg.patch_size
-    shift = resolution_shift((T // pt) * (h // ph) * (w // pw))
-    model_config = ModelConfig(
-        name=args.name,
+def model_config(config: DiTTrainingConfig, vae, dit_cfg, record: dict) -> ModelConfig:
+    longest = max(config.data.lengths)
+    temporal = vae.config.temporal_factor
+    return ModelConfig(
+        name=config.model.name,
         vae=vae.config,
         dit=dit_cfg,
         text=TextConfig(),
-        sampling=SamplingDefaults(size=f"{cfg.size}x{cfg.size}", sizes=(f"{cfg.size}x{cfg.size}",), window_latent_frames=T),
-        description="Kinema's small native model, trained briefly on Flat World clips (coloured shapes on grounds under skies).",
+        sampling=SamplingDefaults(
+            size=config.data.sizes[0],
+            sizes=tuple(config.data.sizes),
+            fps=8.0,
+            seconds=(longest - 1) * temporal / 8.0,
+            window_latent_frames=longest,
+            window_overlap=config.conditioning.overlap,
+        ),
+        description=config.model.description,
+        training=record,
     )
-    print(f"DiT {cfg.preset}: {dit.num_parameters() / 1e6:.2f}M parameters, shift {shift:.2f}", flush=True)
 
-    # 3. loop
-    log_file = open(args.out / "loss.csv", "w", newline="")
-    log = csv.writer(log_file)
-    log.writerow(["step", "seconds", "loss"])
-    start = time.time()
-    step = 0
 
-    def save():
-        record = {"steps": step, "samples": step * cfg.batch_size, "seconds": round(time.time() - start), "clips": N, "train": cfg.__dict__}
-        config = ModelConfig(**{**model_config.__dict__, "training": record})
-        save_checkpoint(args.out / "checkpoint", config, vae, ema)
+def write_samples(engine, prompts, folder: Path, step: int, seed: int = 0) -> list[Path]:
+    """One video per prompt (MP4 with PyAV, a PNG strip of frames without it)."""
+    from PIL import Image
 
-    while step < cfg.max_steps and time.time() - start < cfg.minutes * 60:
-        idx = torch.from_numpy(rng.integers(0, N, size=cfg.batch_size))
-        caption = idx * per_clip + torch.from_numpy(rng.integers(0, per_clip, size=cfg.batch_size))
-        caption = torch.where(torch.from_numpy(rng.random(cfg.batch_size) < cfg.caption_dropout), empty, caption)
-        x0 = latents[idx]
-        text_tokens, text_mask = tokens[caption].float(), mask[caption]
-        width = int(text_mask.sum(1).max())
-        text_tokens, text_mask = text_tokens[:, :width], text_mask[:, :width]
+    from kinema.engines.base import VideoRequest
 
-        known_mask = torch.zeros(cfg.batch_size, 1, T, 1, 1)
-        for b in range(cfg.batch_size):
-            if rng.random() < cfg.known_frames_probability:
-                known_mask[b, :, : int(rng.integers(1, 3))] = 1.0
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, prompt in enumerate(prompts):
+        frames = engine.frames(VideoRequest(prompt=prompt, seed=seed + k, steps=24))
+        try:
+            from kinema.video import write_video
 
-        noise = torch.randn_like(x0)
-        t = sample_timesteps(cfg.batch_size, shift=shift)
-        xt = interpolate(x0, noise, t)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            v = dit(xt, t, text_tokens, text_mask, x0, known_mask)
-        loss = flow_loss(v, velocity_target(x0, noise), weight=1.0 - known_mask)
-        opt.zero_grad(set_to_none=True)
+            paths.append(write_video(folder / f"step{step:07d}-{k}.mp4", frames, engine.config.sampling.fps))
+        except ImportError:
+            strip = np.concatenate(list(frames[:: max(1, len(frames) // 8)]), axis=1)
+            path = folder / f"step{step:07d}-{k}.png"
+            Image.fromarray(strip).save(path)
+            paths.append(path)
+    return paths
+
+
+def train(config: DiTTrainingConfig) -> Path:
+    # 1. set-up
+    cfg, tc = config, config.train
+    processes = runtime.Processes.start(tc.device)
+    device = runtime.pick_device(tc.device, processes.local_rank)
+    autocast = runtime.use_bf16(tc.precision, device)
+    out = Path(tc.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = print if processes.main else (lambda *a, **k: None)
+    torch.manual_seed(tc.seed)
+    started = time.time()
+
+    # 2. data
+    vae = load_trained_vae(Path(cfg.model.vae), device)
+    cache_path = out / "cache.pt"
+    text_encoder, cache = None, None
+    if processes.world > 1 and not cfg.data.save_cache:
+        raise SystemExit("kinema: error: data.save_cache must be true under torchrun (the processes share the cache file)")
+    if processes.main and not cache_path.exists():
+        source = WorldSource(cfg.data.world)
+        text_encoder = MiniLMEncoder(TextConfig(), device=device, path=Path(cfg.model.text_encoder_path) if cfg.model.text_encoder_path else None)
+        cache = build_latent_cache(
+            source, vae, text_encoder, cfg.data.sizes, device, autocast, cfg.data.max_clips, cfg.data.supersample,
+            cfg.data.render_seconds, log=log,
+        )
+        if cfg.data.save_cache:
+            cache.save(cache_path)
+    processes.barrier()
+    cache = (cache if cache is not None else LatentCache.load(cache_path)).to(device)
+    log(f"data: {len(cache.items)} videos in {len(cache.sizes)} sizes, {len(cache.captions)} captions")
+
+    # 3. model
+    dit_cfg = replace(DIT_PRESETS[cfg.model.preset], text_dim=cache.tokens.shape[-1])
+    dit = DiT(dit_cfg).to(device)
+    dit.activation_checkpointing = tc.activation_checkpointing
+    model = runtime.parallelize(dit, processes, tc.parallel, device)
+    ema = {k: v.detach().clone() for k, v in runtime.full_state_dict(model).items()}
+    ema = {k: v.to(device) for k, v in ema.items()}
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=cfg.optim.betas, weight_decay=cfg.optim.weight_decay)
+    scheduler = runtime.warmup_schedule(optimizer, cfg.optim.warmup_steps)
+    generator = torch.Generator().manual_seed(tc.seed)
+    step, epoch, position = 0, 0, 0
+    state = out / "state"
+    if tc.resume and (state / "state.json").exists():
+        saved = runtime.load_state(state, model=model, ema=ema, optimizer=optimizer, scheduler=scheduler, generators={"data": generator}, device=device)
+        step, epoch, position = saved["step"], saved["position"]["epoch"], saved["position"]["batch"]
+        log(f"resumed from {state} at step {step}")
+    call = torch.compile(model) if tc.compile else model
+    log(f"DiT {cfg.model.preset}: {dit.num_parameters() / 1e6:.2f}M parameters on {device}, bf16 {autocast}, {processes.world} process(es)")
+
+    def save() -> None:
+        weights = runtime.full_state_dict(model)  # every process: gathers FSDP shards
+        if processes.main:
+            runtime.save_state(
+                state, weights=weights, ema=ema, optimizer=optimizer, scheduler=scheduler, step=step,
+                position={"epoch": epoch, "batch": position}, generators={"data": generator}, config=asdict(cfg),
+            )
+        processes.barrier()
+
+    # 4. loop
+    losses = runtime.LossLog(out, ["loss"], resume=step > 0) if processes.main else None
+    mine = processes.slice(tc.batch_size)
+    deadline = started + tc.minutes * 60
+    plan = epoch_plan(cache, tc.batch_size, cfg.data.lengths, cfg.data.length_weights, cfg.data.multiview_fraction, tc.seed, epoch)
+    if not plan:
+        raise SystemExit(f"kinema: error: no full batch of {tc.batch_size} in {len(cache.items)} videos; lower train.batch_size")
+    loop_start, loop_step0 = time.time(), step
+    while step < tc.max_steps and time.time() < deadline:
+        if position >= len(plan):
+            epoch, position = epoch + 1, 0
+            plan = epoch_plan(cache, tc.batch_size, cfg.data.lengths, cfg.data.length_weights, cfg.data.multiview_fraction, tc.seed, epoch)
+        batch = make_batch(cache, plan[position], cfg, generator)
+        batch = {k: (v[mine] if k != "time_positions" else v) for k, v in batch.items()}
+        loss = batch_loss(call, cache, batch, device, autocast)
+        optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(dit.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        step += 1
-        with torch.no_grad():
-            decay = min(cfg.ema_decay, (1 + step) / (10 + step))
-            for p_ema, p in zip(ema.parameters(), dit.parameters()):
-                p_ema.lerp_(p, 1 - decay)
-        log.writerow([step, f"{time.time() - start:.1f}", f"{loss.item():.5f}"])
-        if step % 50 == 0:
-            log_file.flush()
-            print(f"step {step} loss {loss.item():.4f} {time.time() - start:.0f}s", flush=True)
-        if step % cfg.save_every == 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
+        optimizer.step()
+        scheduler.step()
+        step, position = step + 1, position + 1
+        if cfg.optim.ema_decay > 0:
+            runtime.ema_update(ema, model, cfg.optim.ema_decay, step)
+        if losses is not None:
+            value = loss.detach()
+            if processes.world > 1:
+                torch.distributed.all_reduce(value)
+                value /= processes.world
+            losses.write(step, time.time() - started, [float(value)])
+            if step % tc.log_every == 0:
+                losses.flush()
+                rate = (step - loop_step0) * tc.batch_size / max(1e-9, time.time() - loop_start)
+                log(f"step {step} epoch {epoch} loss {float(value):.4f} {rate:.0f} windows/s {time.time() - started:.0f} s", flush=True)
+        elif processes.world > 1:
+            value = loss.detach()
+            torch.distributed.all_reduce(value)
+        if step % tc.save_every == 0:
             save()
+        if processes.main and tc.sample_every and step % tc.sample_every == 0:
+            _samples(cfg, vae, dit_cfg, ema, device, text_encoder, out, step, autocast)
 
-    # 4. save
+    # 5. save
     save()
-    print(f"saved {args.out / 'checkpoint'} after {step} steps", flush=True)
+    final = None
+    if processes.main:
+        losses.close()
+        seconds = time.time() - started
+        record = {
+            "command": " ".join(sys.argv) or "kinema train dit",
+            "data": {"world": cfg.data.world, "videos": len(cache.items), "captions": len(cache.captions), "sizes": list(cache.sizes)},
+            "steps": step,
+            "windows": step * tc.batch_size,
+            "hardware": _hardware(device, processes.world),
+            "seconds": round(seconds),
+            "commit": runtime.git_commit(),
+            "config": asdict(cfg),
+        }
+        final = export(cfg, vae, dit_cfg, ema, out / "checkpoint", record)
+        (out / "training.json").write_text(json.dumps(record, indent=2))
+        _samples(cfg, vae, dit_cfg, ema, device, text_encoder, out, step, autocast)
+        log(f"saved {final} after {step} steps ({seconds:.0f} s)")
+    processes.barrier()
+    processes.stop()
+    return final or out / "checkpoint"
+
+
+def export(cfg: DiTTrainingConfig, vae, dit_cfg, ema: dict, folder: Path, record: dict) -> Path:
+    dit = DiT(dit_cfg)
+    dit.load_state_dict({k: v.float().cpu() for k, v in ema.items()})
+    return save_checkpoint(folder, model_config(cfg, vae, dit_cfg, record), vae.cpu().float(), dit)
+
+
+def _samples(cfg, vae, dit_cfg, ema, device, text_encoder, out: Path, step: int, autocast: bool) -> None:
+    from kinema.engines.native import NativeEngine
+
+    if text_encoder is None:
+        text_encoder = MiniLMEncoder(TextConfig(), device=device, path=Path(cfg.model.text_encoder_path) if cfg.model.text_encoder_path else None)
+    dit = DiT(dit_cfg).to(device).eval()
+    dit.load_state_dict({k: v.float() for k, v in ema.items()})
+    engine = NativeEngine.from_networks(model_config(cfg, vae, dit_cfg, {}), vae.to(device).eval(), dit, text_encoder, autocast)
+    write_samples(engine, cfg.sampling_prompts, out / "samples", step)
+
+
+def _hardware(device: torch.device, world: int) -> str:
+    if device.type == "cuda":
+        return f"{world}× {torch.cuda.get_device_name(device)}"
+    import os
+
+    return f"{world}× CPU ({os.cpu_count()} cores visible)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kinema train dit", description="Train the diffusion transformer on Kinema World.")
+    parser.add_argument("--config", type=Path, help="TOML config (configs/dit-s.toml)")
+    parser.add_argument("overrides", nargs="*", help="section.key=value")
+    args = parser.parse_args(argv)
+    train(load_config(DiTTrainingConfig, args.config, args.overrides))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
+
+
+__all__ = ["batch_loss", "export", "main", "make_batch", "train"]

@@ -1,132 +1,176 @@
-"""Train the causal video VAE on procedurally drawn clips.
+"""Train the causal video VAE on Kinema World: `kinema train vae --config configs/vae-s.toml`.
 
-    python -m kinema.training.train_vae --out runs/vae --preset s --minutes 25
+Phases, top to bottom:
 
-Phases, top to bottom: 1. config  2. model and optimiser  3. loop (clips drawn on the fly; L1 + a
-small KL, bf16 autocast)  4. latent statistics  5. save. The full training pipeline (TOML configs,
-resumable checkpoints, torchrun) is issue 4; this script trains the first embedded checkpoint.
+1. set-up: config, processes (torchrun), device and precision, the output folder;
+2. data: a pool of clips decoded (or rendered, at any size, on the training device) into memory;
+   batches are random crops of `frames` frames — or single frames, a `image_fraction` of the time, so
+   stills encode as well as videos;
+3. model and optimizer (AdamW, warm-up), resumed from OUT/state when it exists;
+4. loop: L1 reconstruction + L1 on spatial gradients (edges) + a small KL, bf16 autocast;
+5. latent statistics over whole clips (the per-channel mean and std the DiT's latents are normalised
+   with, latent diffusion's "scaling factor"), then OUT/vae.safetensors + OUT/vae.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-from kinema.models.vae import VAE_PRESETS, VideoVAE
-from kinema.world import flat
+from kinema.models.vae import VAE_PRESETS, VAEConfig, VideoVAE
+from kinema.training import runtime
+from kinema.training.config import ConfigError, VAETrainingConfig, load_config
+from kinema.training.data import FramePool, to_model_range
+from kinema.world.source import WorldSource
 
 
-@dataclass(frozen=True)
-class VAETrainConfig:
-    preset: str = "s"
-    batch_size: int = 4
-    frames: int = 9  # 1 + 4·2: the first frame alone plus two temporal groups
-    crop: int = 64  # fully convolutional: train on crops, run at any size
-    lr: float = 3e-4
-    warmup_steps: int = 100
-    kl_weight: float = 1e-6
-    minutes: float = 25.0
-    max_steps: int = 1_000_000
-    seed: int = 0
-    image_fraction: float = 0.1  # share of batches that are single frames, so stills encode well too
+def load_trained_vae(folder: Path, device: torch.device | str = "cpu") -> VideoVAE:
+    """The VAE a `kinema train vae` run wrote (vae.json + vae.safetensors), frozen, in eval mode."""
+    folder = Path(folder)
+    for name in ("vae.json", "vae.safetensors"):
+        if not (folder / name).is_file():
+            raise ConfigError(f"{folder} is not a trained VAE: {name} is missing (run `kinema train vae` first)")
+    record = json.loads((folder / "vae.json").read_text())
+    vae = VideoVAE(VAEConfig(**record["config"]))
+    vae.load_state_dict(load_file(folder / "vae.safetensors"))
+    return vae.to(device).eval().requires_grad_(False)
 
 
-def clip_batch(rng: np.random.Generator, batch: int, frames: int, crop: int) -> torch.Tensor:
-    """(B, 3, frames, crop, crop) in [-1, 1]: random crops of freshly drawn 128×128 clips."""
-    out = np.empty((batch, frames, crop, crop, 3), dtype=np.uint8)
-    for i in range(batch):
-        scene = flat.sample_scene(rng)
-        video = flat.render(scene, 128, 128, frames=33)
-        start = int(rng.integers(0, 33 - frames + 1))
-        y, x = rng.integers(0, 128 - crop + 1, size=2)
-        out[i] = video[start : start + frames, y : y + crop, x : x + crop]
-    return torch.from_numpy(out).permute(0, 4, 1, 2, 3).float() / 127.5 - 1.0
+def vae_loss(model, x: torch.Tensor, eps: torch.Tensor, config: VAETrainingConfig, autocast: bool) -> tuple[torch.Tensor, dict]:
+    """model: the VAE, or its DDP wrapper; eps: posterior noise of the VAE's `latent_shape`."""
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=autocast):
+        recon, mean, logvar = model(x, eps)
+    recon = recon.float()
+    l1 = F.l1_loss(recon, x)
+    # Edges: differences between neighbouring pixels must match too.
+    grad = F.l1_loss(recon.diff(dim=-1), x.diff(dim=-1)) + F.l1_loss(recon.diff(dim=-2), x.diff(dim=-2))
+    mean, logvar = mean.float(), logvar.float()
+    kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
+    # As in latent diffusion's VAE: the KL summed over the latent against the reconstruction summed
+    # over the pixels, i.e. weighted per pixel here.
+    loss = l1 + config.loss.gradient_weight * grad + config.loss.kl_weight * kl * mean.numel() / x.numel()
+    return loss, {"l1": float(l1.detach()), "kl": float(kl.detach())}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--preset", default=VAETrainConfig.preset, choices=sorted(VAE_PRESETS))
-    parser.add_argument("--minutes", type=float, default=VAETrainConfig.minutes)
-    parser.add_argument("--max-steps", type=int, default=VAETrainConfig.max_steps)
-    parser.add_argument("--batch-size", type=int, default=VAETrainConfig.batch_size)
-    parser.add_argument("--lr", type=float, default=VAETrainConfig.lr)
-    parser.add_argument("--init", type=Path, help="continue from the weights in this train_vae folder")
-    args = parser.parse_args(argv)
-    cfg = VAETrainConfig(preset=args.preset, minutes=args.minutes, max_steps=args.max_steps, batch_size=args.batch_size, lr=args.lr)
+@torch.no_grad()
+def latent_statistics(vae: VideoVAE, pool: FramePool, autocast: bool, clips: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and std of the latent means of whole clips."""
+    means = []
+    frames = pool.frames[:clips]
+    T = 1 + (frames.shape[1] - 1) // vae.config.temporal_factor * vae.config.temporal_factor
+    for k in range(0, len(frames), 8):
+        x = to_model_range(frames[k : k + 8, :T])
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=autocast):
+            means.append(vae.encode_distribution(x)[0].float())
+    z = torch.cat(means)
+    return z.mean(dim=(0, 2, 3, 4)), z.std(dim=(0, 2, 3, 4))
 
-    # 1. setup
-    args.out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
-    vae = VideoVAE(VAE_PRESETS[cfg.preset])
-    previous = {}
-    if args.init:
-        vae.load_state_dict(load_file(args.init / "vae.safetensors"))
-        previous = json.loads((args.init / "vae.json").read_text())
-    opt = torch.optim.AdamW(vae.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / cfg.warmup_steps))
-    print(f"VAE {cfg.preset}: {vae.num_parameters() / 1e6:.2f}M parameters", flush=True)
 
-    # 2. loop
-    log = open(args.out / "loss.csv", "w", newline="")
-    writer = csv.writer(log)
-    writer.writerow(["step", "seconds", "l1", "kl"])
-    start = time.time()
+def train(config: VAETrainingConfig) -> Path:
+    # 1. set-up
+    tc = config.train
+    processes = runtime.Processes.start(tc.device)
+    device = runtime.pick_device(tc.device, processes.local_rank)
+    autocast = runtime.use_bf16(tc.precision, device)
+    out = Path(tc.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = print if processes.main else (lambda *a, **k: None)
+    torch.manual_seed(tc.seed)
+    started = time.time()
+
+    # 2. data
+    source = WorldSource(config.data.world)
+    clips = list(range(min(len(source), config.data.pool_clips)))
+    pool = FramePool(source, clips, config.data.size, device, config.data.supersample)
+    log(f"data: {len(clips)} clips of {tuple(pool.frames.shape[1:4])} (T, H, W) in memory, {time.time() - started:.0f} s")
+
+    # 3. model
+    if config.model.preset not in VAE_PRESETS:
+        raise SystemExit(f"kinema: error: model.preset {config.model.preset!r} is not one of {', '.join(VAE_PRESETS)}")
+    vae = VideoVAE(VAE_PRESETS[config.model.preset]).to(device)
+    model = runtime.parallelize(vae, processes, tc.parallel, device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.optim.lr, betas=config.optim.betas, weight_decay=config.optim.weight_decay)
+    scheduler = runtime.warmup_schedule(optimizer, config.optim.warmup_steps)
+    generator = torch.Generator().manual_seed(tc.seed)
     step = 0
-    while step < cfg.max_steps and time.time() - start < cfg.minutes * 60:
-        frames = 1 if rng.random() < cfg.image_fraction else cfg.frames
-        x = clip_batch(rng, cfg.batch_size, frames, cfg.crop)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            mean, logvar = vae.encode_distribution(x)
-            z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
-            recon = vae.decoder(z)
-        l1 = F.l1_loss(recon.float(), x)
-        kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
-        # As in latent diffusion's VAE: the KL summed over the latent against the reconstruction summed
-        # over the pixels, i.e. per pixel here. Weighting it per latent element instead made it ~10⁵×
-        # stronger and squeezed colour out of the latents.
-        loss = l1 + cfg.kl_weight * kl * mean.numel() / x.numel()
-        opt.zero_grad(set_to_none=True)
+    state = out / "state"
+    if tc.resume and (state / "state.json").exists():
+        saved = runtime.load_state(state, model=model, ema=None, optimizer=optimizer, scheduler=scheduler, generators={"data": generator}, device=device)
+        step = saved["step"]
+        log(f"resumed from {state} at step {step}")
+    log(f"VAE {config.model.preset}: {vae.num_parameters() / 1e6:.2f}M parameters on {device}, bf16 {autocast}")
+
+    def save() -> None:
+        weights = runtime.full_state_dict(model)  # every process: gathers FSDP shards
+        if processes.main:
+            runtime.save_state(state, weights=weights, ema=None, optimizer=optimizer, scheduler=scheduler, step=step,
+                               position={"epoch": 0, "batch": step}, generators={"data": generator}, config=asdict(config))
+        processes.barrier()
+
+    # 4. loop
+    losses = runtime.LossLog(out, ["loss", "l1", "kl"], resume=step > 0) if processes.main else None
+    mine = processes.slice(tc.batch_size)
+    deadline = started + tc.minutes * 60
+    while step < tc.max_steps and time.time() < deadline:
+        single = torch.rand(1, generator=generator).item() < config.data.image_fraction
+        x = pool.crops(generator, tc.batch_size, 1 if single else config.data.frames, config.data.crop)
+        eps = torch.randn(vae.latent_shape(x.shape), generator=generator)
+        loss, parts = vae_loss(model, x[mine].to(device), eps[mine].to(device), config, autocast)
+        optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.optim.grad_clip)
+        optimizer.step()
+        scheduler.step()
         step += 1
-        writer.writerow([step, f"{time.time() - start:.1f}", f"{l1.item():.5f}", f"{kl.item():.4f}"])
-        if step % 50 == 0:
-            log.flush()
-            print(f"step {step} l1 {l1.item():.4f} kl {kl.item():.3f} {time.time() - start:.0f}s", flush=True)
+        if losses is not None:
+            losses.write(step, time.time() - started, [float(loss.detach()), parts["l1"], parts["kl"]])
+            if step % tc.log_every == 0:
+                losses.flush()
+                log(f"step {step} loss {float(loss):.4f} l1 {parts['l1']:.4f} kl {parts['kl']:.2f} {time.time() - started:.0f} s", flush=True)
+        if step % tc.save_every == 0:
+            save()
 
-    # 3. latent statistics over fresh full-size clips, so the DiT sees unit-variance latents
-    vae.eval()
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        means = [vae.encode_distribution(clip_batch(rng, 4, 33, 128))[0].float() for _ in range(8)]
-    z = torch.cat(means)  # (N, C, t, h, w)
-    vae.latent_mean.copy_(z.mean(dim=(0, 2, 3, 4)))
-    vae.latent_std.copy_(z.std(dim=(0, 2, 3, 4)))
+    # 5. statistics and save
+    save()
+    if processes.main:
+        losses.close()
+        vae.eval()
+        mean, std = latent_statistics(vae, pool, autocast)
+        vae.latent_mean.copy_(mean)
+        vae.latent_std.copy_(std)
+        save_file({k: v.detach().cpu().contiguous() for k, v in runtime.full_state_dict(vae).items()}, out / "vae.safetensors")
+        record = {
+            "config": vae.config.to_dict(),
+            "steps": step,
+            "seconds": round(time.time() - started),
+            "data": {"world": config.data.world, "clips": len(clips), "size": config.data.size},
+            "command": " ".join(sys.argv) or "kinema train vae",
+            "commit": runtime.git_commit(),
+            "train": asdict(config),
+        }
+        (out / "vae.json").write_text(json.dumps(record, indent=2))
+        log(f"saved {out} after {step} steps ({time.time() - started:.0f} s)")
+    processes.barrier()
+    processes.stop()
+    return out
 
-    # 4. save
-    save_file({k: v.contiguous() for k, v in vae.state_dict().items()}, args.out / "vae.safetensors")
-    record = {
-        "config": vae.config.to_dict(),
-        "steps": step + previous.get("steps", 0),
-        "seconds": round(time.time() - start) + previous.get("seconds", 0),
-        "train": cfg.__dict__,
-        "continued_from": previous or None,
-    }
-    (args.out / "vae.json").write_text(json.dumps(record, indent=2))
-    print(f"saved {args.out} after {step} steps", flush=True)
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kinema train vae", description="Train the causal video VAE on Kinema World.")
+    parser.add_argument("--config", type=Path, help="TOML config (configs/vae-s.toml)")
+    parser.add_argument("overrides", nargs="*", help="section.key=value")
+    args = parser.parse_args(argv)
+    train(load_config(VAETrainingConfig, args.config, args.overrides))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -134,7 +134,7 @@ def make_one(settings: BuildSettings, out: Path, index: int) -> int:
         "index": index,
         "seed": [settings.seed, index],
         "scene": scene.to_dict(),
-        "captions": [captions(scene, rng, camera=v, seconds=settings.seconds) for v in range(cameras)],
+        "captions": [captions(scene, rng, 3, 3, camera=v, seconds=settings.seconds) for v in range(cameras)],
         "frames": settings.frames,
         "fps": settings.fps,
         "size": f"{settings.width}x{settings.height}",

@@ -474,12 +474,16 @@ def render(
     height: int,
     supersample: int = 2,
     with_ids: bool = False,
-    max_pairs: int = 24_000_000,
+    max_pairs: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Draw every frame of `batch`: (F, H, W, 3) uint8 and, with_ids, (F, H·k, W·k) int16 object ids.
 
-    Frames are drawn in chunks so that (frames × objects × rays) stays under `max_pairs`.
+    Frames are drawn in chunks so that (frames × objects × rays) stays under `max_pairs` (default:
+    24M on a CPU, where that keeps the working set near the caches; 150M on a GPU, where fewer,
+    larger launches matter more).
     """
+    if max_pairs is None:
+        max_pairs = 150_000_000 if batch.poses.device.type == "cuda" else 24_000_000
     if width < 1 or height < 1:
         raise ValueError(f"size {width}x{height} must be at least 1x1")
     k = supersample
