@@ -273,3 +273,13 @@ def test_hub_name_found_in_the_cache(hub_cache, tiny_pipeline, tmp_path):
     engine = load_engine("wan2.1-t2v-1.3b")
     result = engine.generate(VideoRequest(prompt=PROMPT, size="32x32", seconds=0.5, steps=2, seed=0), tmp_path / "h.mp4")
     assert result.model == "wan2.1-t2v-1.3b" and result.details["source"] == "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"
+
+
+def test_attention_backend_stays_with_its_model(tiny_pipeline):
+    """diffusers' set_attention_backend also switches the process-wide default; the engine puts it back."""
+    from diffusers.models.attention_dispatch import _AttentionBackendRegistry
+
+    before = _AttentionBackendRegistry._active_backend
+    engine = engine_for(tiny_pipeline, "wan-t2v", attention="flex")
+    processor = engine.components["transformer"].blocks[0].attn1.processor
+    assert processor._attention_backend.value == "flex" and _AttentionBackendRegistry._active_backend == before

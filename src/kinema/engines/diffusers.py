@@ -226,10 +226,7 @@ class DiffusersEngine:
                 model.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=dtype)
                 hooks = True
             if o.attention != "sdpa":
-                try:
-                    model.set_attention_backend(ATTENTION[o.attention])
-                except (ImportError, RuntimeError, ValueError) as error:
-                    raise RequestError(f"attention {o.attention!r} is not usable here: {_first_line(error)}", param="attention") from error
+                self._set_attention(model, ATTENTION[o.attention])
             if o.cache != "none":
                 model.enable_cache(self._cache_config())
                 hooks = True
@@ -258,6 +255,23 @@ class DiffusersEngine:
             for model in self._denoisers():
                 self._compile(model, fullgraph=not hooks)
         self.applied = {**o.to_dict(), "device": str(self.device)}
+
+    def _set_attention(self, model, backend: str) -> None:
+        """Route `model`'s attention through `backend`, for this model only.
+
+        diffusers' `set_attention_backend` sets each attention processor's backend and also the
+        process-wide default; the default is put back, or every other model in the process (a worker
+        holding two engines, a bench's peer network) would silently switch too.
+        """
+        from diffusers.models.attention_dispatch import _AttentionBackendRegistry
+
+        previous = _AttentionBackendRegistry._active_backend
+        try:
+            model.set_attention_backend(backend)
+        except (ImportError, RuntimeError, ValueError) as error:
+            raise RequestError(f"attention {self.options.attention!r} is not usable here: {_first_line(error)}", param="attention") from error
+        finally:
+            _AttentionBackendRegistry.set_active_backend(previous)
 
     def _cache_config(self):
         from diffusers.hooks import FirstBlockCacheConfig, PyramidAttentionBroadcastConfig

@@ -179,6 +179,9 @@ def build(kind: str, folder: Path, seed: int = 0) -> Path:
     """Build the tiny pipeline `kind` (one of KINDS) with random weights and save it to `folder`."""
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Writing model shards" bars are noise in tests and benchmarks
     torch.manual_seed(seed)
     family = kind.split("-")[0]
     parts = {"wan": lambda: _wan(kind), "ltx": _ltx, "cogvideox": lambda: _cogvideox(kind), "hunyuanvideo": _hunyuanvideo}[family]()
