@@ -16,8 +16,8 @@ from kinema.engines.open_weights import DiffusersOptions  # noqa: E402
 from kinema.video import probe, read_video, write_video  # noqa: E402
 
 PROMPT = "a red ball rolls across the table"
-T2V = {"wan-t2v": "32x32", "ltx": "32x32", "cogvideox-t2v": "32x32", "hunyuanvideo": "32x32"}
-I2V = {"wan-i2v": "32x32", "cogvideox-i2v": "16x16"}  # CogVideoX-I2V's learned positions fix its size
+T2V = {"wan-t2v": "32x32", "wan22-t2v": "32x32", "wan22-ti2v": "32x32", "ltx": "32x32", "cogvideox-t2v": "32x32", "hunyuanvideo": "32x32"}
+I2V = {"wan-i2v": "32x32", "wan22-ti2v": "32x32", "cogvideox-i2v": "16x16"}  # CogVideoX-I2V's learned positions fix its size
 ENGINES: dict = {}
 
 

@@ -237,6 +237,8 @@ class DiffusersEngine:
             vae.enable_slicing()
         if o.offload == "none":
             for component in self.components.values():
+                if o.quantize == "nf4" and getattr(component, "hf_quantizer", None) is not None:
+                    continue  # bitsandbytes put these weights on the GPU while loading; they cannot move
                 if isinstance(component, torch.nn.Module):
                     component.to(self.device)
         elif o.offload == "group":

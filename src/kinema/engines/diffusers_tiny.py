@@ -81,23 +81,34 @@ def _t5_config(vocab: int, width: int = 32):
 
 
 def _wan(kind: str) -> dict:
-    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
+    """Wan 2.1 T2V / I2V / FLF2V, Wan 2.2 T2V (two experts) and TI2V-5B (48-channel VAE, per-token timesteps)."""
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
 
     tokenizer = t5_tokenizer()
     text_encoder = UMT5EncoderModel(UMT5Config(**_t5_config(len(tokenizer))))
-    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
+    ti2v = kind == "wan22-ti2v"
+    z = 48 if ti2v else 16
+    vae_shape = dict(z_dim=48, in_channels=12, out_channels=12, is_residual=True, patch_size=2, latents_mean=[0.0] * 48,
+                     latents_std=[1.0] * 48, scale_factor_spatial=16) if ti2v else dict(z_dim=16)
+    vae = AutoencoderKLWan(base_dim=3, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True], **vae_shape)
     i2v, flf2v = kind in ("wan-i2v", "wan-flf2v"), kind == "wan-flf2v"
     image_tokens = (8 // 4) ** 2 + 1  # the tiny CLIP below: 8×8 pixels in 4×4 patches, plus its class token
-    transformer = WanTransformer3DModel(
-        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36 if i2v else 16, out_channels=16,
-        text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
-        rope_max_seq_len=32, image_dim=4 if i2v else None, pos_embed_seq_len=2 * image_tokens if flf2v else None,
-    )
-    parts = dict(tokenizer=tokenizer, text_encoder=text_encoder, vae=vae, transformer=transformer, scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0))
-    if not i2v:
-        from diffusers import WanPipeline
 
+    def transformer():
+        return WanTransformer3DModel(
+            patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36 if i2v else z, out_channels=z,
+            text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32, image_dim=4 if i2v else None, pos_embed_seq_len=2 * image_tokens if flf2v else None,
+        )
+
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0)  # as published
+    parts = dict(tokenizer=tokenizer, text_encoder=text_encoder, vae=vae, transformer=transformer(), scheduler=scheduler)
+    if kind == "wan22-t2v":
+        return {"pipeline": WanPipeline, **parts, "transformer_2": transformer(), "boundary_ratio": 0.875}
+    if ti2v:
+        return {"pipeline": WanPipeline, **parts, "expand_timesteps": True}
+    if not i2v:
         return {"pipeline": WanPipeline, **parts}
     from diffusers import WanImageToVideoPipeline
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel
@@ -172,7 +183,7 @@ def _hunyuanvideo() -> dict:
                 vae=vae, transformer=transformer, scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0))
 
 
-KINDS = ("wan-t2v", "wan-i2v", "wan-flf2v", "ltx", "cogvideox-t2v", "cogvideox-i2v", "hunyuanvideo")
+KINDS = ("wan-t2v", "wan-i2v", "wan-flf2v", "wan22-t2v", "wan22-ti2v", "ltx", "cogvideox-t2v", "cogvideox-i2v", "hunyuanvideo")
 
 
 def build(kind: str, folder: Path, seed: int = 0) -> Path:
@@ -183,7 +194,7 @@ def build(kind: str, folder: Path, seed: int = 0) -> Path:
 
     hf_logging.disable_progress_bar()  # "Writing model shards" bars are noise in tests and benchmarks
     torch.manual_seed(seed)
-    family = kind.split("-")[0]
+    family = kind.split("-")[0].replace("wan22", "wan")
     parts = {"wan": lambda: _wan(kind), "ltx": _ltx, "cogvideox": lambda: _cogvideox(kind), "hunyuanvideo": _hunyuanvideo}[family]()
     pipeline = parts.pop("pipeline")(**parts)
     pipeline.save_pretrained(folder)

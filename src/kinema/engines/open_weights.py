@@ -422,7 +422,7 @@ def _capabilities(fam: Family, hub: HubModel | None, modes: tuple[str, ...], gri
         default_size=default_size,
         sizes=sizes,
         size_multiple=grid,
-        min_side=min(grid * 2, min(min(parse_size(s)) for s in sizes)),
+        min_side=grid,  # one latent patch: tiny, but a size the network can take
         max_side=max_side,
         default_fps=fps,
         min_fps=low,
