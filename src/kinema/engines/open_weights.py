@@ -199,10 +199,9 @@ def hub_model(name: str) -> HubModel | None:
 # --- frames, sizes, fps ---------------------------------------------------------------------------
 
 
-def valid_frame_counts(step: int, max_frames: int, allow_one: bool = False) -> list[int]:
-    """Frame counts a model with temporal compression `step` makes: 1 + step·k (k ≥ 1) up to max_frames."""
-    counts = list(range(1 + step, max_frames + 1, step))
-    return ([1] if allow_one else []) + counts
+def valid_frame_counts(step: int, max_frames: int) -> list[int]:
+    """Video frame counts a model with temporal step `step` makes: 1 + step·k (k ≥ 1) up to max_frames."""
+    return list(range(1 + step, max_frames + 1, step))
 
 
 def nearest_frames(wanted: int, step: int, max_frames: int, at_least: int = 1) -> int:
@@ -249,7 +248,9 @@ def _weight_files(folder: Path) -> list[Path]:
         if missing:
             raise RequestError(f"model folder is missing {folder / missing[0]} (a shard listed in {index.name})", param="model")
         return [folder / name for name in shards]
-    return sorted(p for p in folder.iterdir() if p.suffix in WEIGHT_SUFFIXES and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix in WEIGHT_SUFFIXES and p.is_file())
+    plain = [p for p in files if p.name.count(".") == 1]  # not a variant such as model.fp16.safetensors
+    return plain or files
 
 
 def safetensors_params(path: Path) -> int:
@@ -496,10 +497,6 @@ def hub_model_info(model: HubModel) -> ModelInfo:
     return ModelInfo(model.name, model.family, model.pipeline, modes, grid, step, dict(model.params), caps, hub=model, fixed_size=fixed is not None)
 
 
-def is_diffusers_folder(path: Path) -> bool:
-    return (Path(path) / MODEL_INDEX).is_file()
-
-
 # --- planning a request --------------------------------------------------------------------------
 
 DEFAULT_EDIT_STRENGTH = 0.7
@@ -723,7 +720,6 @@ __all__ = [
     "hub_model",
     "hub_model_info",
     "inspect_folder",
-    "is_diffusers_folder",
     "nearest_frames",
     "nearest_size",
     "options_from",
