@@ -39,3 +39,23 @@ def text_encoder():
     from kinema.models.text import MiniLMEncoder
 
     return MiniLMEncoder()
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tmp_path_factory):
+    """tiny_pipeline(kind) → a saved diffusers folder of that tiny random pipeline, built once per session.
+
+    Kinds are `kinema.engines.diffusers_tiny.KINDS` (wan-t2v, wan-i2v, ltx, cogvideox-t2v, cogvideox-i2v,
+    hunyuanvideo). Tests that use it are skipped where diffusers (the optional extra) is not installed.
+    """
+    pytest.importorskip("diffusers")
+    from kinema.engines.diffusers_tiny import build
+
+    built: dict[str, object] = {}
+
+    def get(kind: str):
+        if kind not in built:
+            built[kind] = build(kind, tmp_path_factory.mktemp("diffusers") / kind)
+        return built[kind]
+
+    return get

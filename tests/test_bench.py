@@ -163,3 +163,25 @@ def test_end_to_end_reports_the_engine_timings(tiny_checkpoint):
     result = bench.end_to_end(tiny_checkpoint, "32x32", seconds=1.0, steps=1, threads=1)
     assert set(result["timings"]) == {"text", "denoise", "decode", "total"}
     assert result["load_seconds"] > 0 and result["peak_rss_mib"] > 0
+
+
+def test_run_measures_a_diffusers_model_end_to_end(tiny_pipeline, tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    folder = tiny_pipeline("wan-t2v")
+    args = parse("--model", str(folder), "--sizes", "32x32", "--seconds", "0.5", "--steps-e2e", "3", "--threads", "1", "--cache", "first-block", "--json", str(out))
+    assert bench.run(args) == 0
+    report = json.loads(out.read_text())
+    assert set(bench.DIFFUSERS_REPORT_KEYS) <= set(report) and report["engine"] == "diffusers"
+    row = report["sizes"][0]
+    assert set(bench.DIFFUSERS_SIZE_KEYS) <= set(row)
+    assert (row["size"], row["frames"], row["steps"], row["peak_gpu_mib"]) == ("32x32", 9, 3, None)
+    assert row["seconds_per_step"] > 0 and row["peak_rss_mib"] > 0 and row["options"]["cache"] == "first-block"
+    assert row["timings"]["total"] >= row["timings"]["denoise"] > 0
+    assert "s/step" in capsys.readouterr().out
+
+
+def test_diffusers_bench_checks_before_measuring(tiny_pipeline, tiny_folder):
+    with pytest.raises(RequestError, match="not a multiple of 16"):
+        bench.run(parse("--model", str(tiny_pipeline("wan-t2v")), "--sizes", "40x40"))
+    with pytest.raises(RequestError, match="the native bench runs on the CPU"):
+        bench.run(parse("--model", str(tiny_folder), "--device", "cuda"))

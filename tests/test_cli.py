@@ -94,3 +94,73 @@ def test_broken_checkpoint_folder_is_one_line(tmp_path, capsys):
     (tmp_path / "config.json").write_text("{not json")
     code, _, err = run(["generate", "a ball", "--model", str(tmp_path), "-o", str(tmp_path / "x.mp4")], capsys)
     assert code == 2 and err.startswith("kinema: error:") and "is not valid JSON" in err and err.count("\n") == 1
+
+
+# --- published open weights (the diffusers engine) ---------------------------------------------------
+
+
+def test_generate_from_a_diffusers_folder(tiny_pipeline, tmp_path, capsys):
+    out = tmp_path / "wan.mp4"
+    folder = tiny_pipeline("wan-t2v")
+    code, stdout, err = run(["generate", "a red ball", "--model", str(folder), "--size", "32x32", "--seconds", "1", "--fps", "24", "--steps", "2", "--seed", "5", "-o", str(out)], capsys)
+    assert code == 0 and stdout.strip() == str(out)
+    assert "note: fps 24 → 16 (Wan 2.1 / 2.2 makes motion at 16 fps)" in err and "note: frames 16 → 17" in err
+    info = probe(out)
+    assert (info.width, info.height, info.frames, info.fps) == (32, 32, 17, 16.0)
+
+
+def test_generate_image_to_video_with_options_as_json(tiny_pipeline, tmp_path, capsys):
+    from PIL import Image
+
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(tmp_path / "red.png")
+    code, stdout, _ = run(
+        ["generate", "it rolls away", "--model", str(tiny_pipeline("wan-i2v")), "--mode", "image-to-video", "--input-reference", str(tmp_path / "red.png"),
+         "--size", "32x32", "--seconds", "0.5", "--steps", "2", "--quantize", "fp8", "--cache", "first-block", "--json", "--quiet", "-o", str(tmp_path / "r.mp4")],
+        capsys,
+    )
+    meta = json.loads(stdout)
+    assert code == 0 and meta["mode"] == "image-to-video" and meta["pipeline"] == "WanImageToVideoPipeline"
+    assert (meta["options"]["quantize"], meta["options"]["cache"], meta["options"]["offload"]) == ("fp8", "first-block", "none")
+
+
+@pytest.mark.parametrize(
+    "damage, args, words",
+    [
+        (lambda f: (f / "transformer" / "diffusion_pytorch_model.safetensors").unlink(), [], "transformer/ has no weights"),
+        (lambda f: None, ["--mode", "edit"], "mode 'edit' needs source_video"),
+        (lambda f: None, ["--mode", "connect"], "it supports: text-to-video, edit, image"),
+        (lambda f: None, ["--offload", "group"], "offload 'group' moves weights onto a GPU; device cpu is not one"),
+        (lambda f: None, ["--attention", "fast"], "argument --attention: invalid choice: 'fast'"),
+    ],
+)
+def test_diffusers_mistakes_are_one_line(tiny_pipeline, tmp_path, capsys, damage, args, words):
+    import shutil
+
+    folder = shutil.copytree(tiny_pipeline("wan-t2v"), tmp_path / "wan")
+    damage(folder)
+    code, _, err = run(["generate", "a ball", "--model", str(folder), "--size", "32x32", "--steps", "2", *args, "-o", str(tmp_path / "x.mp4")], capsys)
+    assert code == 2 and err.startswith("kinema: error:") and err.count("\n") == 1 and "Traceback" not in err
+    assert words in err
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_diffusers_options_on_a_native_model_are_refused(tiny_checkpoint, tmp_path, capsys):
+    code, _, err = run(["generate", "a ball", "--model", str(tiny_checkpoint), "--offload", "model", "-o", str(tmp_path / "x.mp4")], capsys)
+    assert code == 2 and err.strip() == "kinema: error: --offload applies to diffusers models; tiny is a native checkpoint"
+
+
+def test_folder_that_is_neither_model_is_one_line(tmp_path, capsys):
+    (tmp_path / "m").mkdir()
+    code, _, err = run(["generate", "a ball", "--model", str(tmp_path / "m"), "-o", str(tmp_path / "x.mp4")], capsys)
+    assert code == 2 and "has neither config.json (a Kinema checkpoint) nor model_index.json (a diffusers model)" in err
+
+
+def test_models_lists_published_weights(capsys):
+    code, out, _ = run(["models", "--json"], capsys)
+    rows = {r["name"]: r for r in json.loads(out)}
+    wan = rows["wan2.1-t2v-1.3b"]
+    assert code == 0 and wan["engine"] == "diffusers" and wan["repo"] == "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"
+    assert wan["modes"] == ["text-to-video", "edit", "image"] and wan["default_size"] == "832x480" and wan["size_gib"] > 10
+    assert {r["name"] for r in rows.values() if r["engine"] == "diffusers"} >= {"ltx-video", "cogvideox-2b", "hunyuanvideo", "wan2.2-ti2v-5b"}
+    code, out, _ = run(["models"], capsys)
+    assert "wan2.1-t2v-1.3b — diffusers engine." in out and "weights: Wan-AI/Wan2.1-T2V-1.3B-Diffusers, 13.5 GiB in bf16" in out

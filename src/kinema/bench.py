@@ -41,6 +41,13 @@ know the CPU flash-attention op, so it is taught that formula here. Softmax, nor
 elementwise work are not counted (as is usual for GFLOP/s figures). Both networks are counted by the
 same code from their own layer shapes, so their counts differ only by their small embedding layers.
 
+A diffusers model (`--model wan2.1-t2v-1.3b`, or a diffusers folder) is measured end to end instead,
+one fresh process per size: `load_engine(model, device, options).generate(...)` with the options given
+(`--offload`, `--compile`, `--attention`, `--cache`, …, or those the engine chooses from the GPU's
+memory), reporting seconds per denoising step (the median interval between step callbacks after the
+first, which carries warm-up and compilation; on CUDA each is synchronised), load time, the phase
+timings, peak RSS, and peak GPU memory (`torch.cuda.max_memory_allocated`). See `run_diffusers`.
+
 The latent shape for a size follows the engine: frames = round(seconds·fps), rounded up to 1 + 4k,
 latent (C, 1 + (frames-1)/4, H/8, W/8) with the VAE config's factors. A video longer than the model's
 window is denoised as several windows of `window_latent_frames`; the bench times one window's step
@@ -319,6 +326,9 @@ def _child(spec_json: str) -> None:
 
     spec = json.loads(spec_json)
     torch.set_num_threads(spec["threads"])
+    if spec["kind"] == "diffusers":
+        print(json.dumps(_diffusers_child(spec)))
+        return
     if spec["kind"] == "e2e":
         from kinema.engines import VideoRequest, load_engine
 
@@ -364,6 +374,92 @@ def end_to_end(folder: Path, size: str, seconds: float, steps: int, threads: int
     with tempfile.TemporaryDirectory(prefix="kinema-bench-") as tmp:
         spec = {"kind": "e2e", "model": str(folder), "size": size, "seconds": seconds, "steps": steps, "threads": threads, "output": str(Path(tmp) / "bench.mp4")}
         return run_child(spec)
+
+
+# --- diffusers models: end to end -------------------------------------------------------------------
+
+DIFFUSERS_REPORT_KEYS = ("model", "engine", "source", "environment", "settings", "sizes")
+DIFFUSERS_SIZE_KEYS = ("size", "frames", "fps", "steps", "seconds_per_step", "load_seconds", "timings", "peak_rss_mib", "peak_gpu_mib", "options", "adjusted")
+
+
+def _diffusers_child(spec: dict) -> dict:
+    """One diffusers generation in this (fresh) process: its figures."""
+    import torch
+
+    from kinema.engines import VideoRequest, load_engine
+    from kinema.engines.open_weights import options_from
+
+    device = torch.device(spec["device"])
+    options = options_from(spec["options"]) if spec["options"] else None
+    engine = load_engine(spec["model"], device=spec["device"], options=options)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    request = VideoRequest(prompt=PROMPT, size=spec["size"], seconds=spec["seconds"], steps=spec["steps"], seed=0)
+    result = engine.generate(request, Path(spec["output"]))
+    r = result.request
+    return {
+        "size": r.size,
+        "frames": r.frames,
+        "fps": r.fps,
+        "steps": r.steps,
+        "seconds_per_step": result.timings["step"],
+        "load_seconds": engine.load_seconds,
+        "timings": result.timings,
+        "peak_rss_mib": _peak_rss_mib(),
+        "peak_gpu_mib": torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None,
+        "options": result.details["options"],
+        "adjusted": result.details.get("adjusted", {}),
+    }
+
+
+def run_diffusers(entry, sizes: list[str], seconds: float | None, steps: int | None, device: str, options: dict, threads: int, log: Callable[[str], None] = lambda m: None) -> dict:
+    """Measure a diffusers model end to end at each size, each in a fresh process; the report."""
+    import torch
+
+    rows = []
+    for size in sizes:
+        log(f"{size}: {entry.name} end to end on {device} …")
+        with tempfile.TemporaryDirectory(prefix="kinema-bench-") as tmp:
+            spec = {"kind": "diffusers", "model": entry.name if entry.repo else str(entry.folder), "size": size, "seconds": seconds, "steps": steps,
+                    "device": device, "options": options, "threads": threads, "output": str(Path(tmp) / "bench.mp4")}
+            rows.append(run_child(spec))
+    env = environment(threads, autocast=False)
+    env["device"] = device
+    if device.startswith("cuda") and torch.cuda.is_available():
+        env["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    return {
+        "model": entry.name,
+        "engine": "diffusers",
+        "source": entry.repo or str(entry.folder),
+        "environment": env,
+        "settings": {"seconds": seconds, "steps": steps, "options": options, "prompt": PROMPT},
+        "sizes": rows,
+    }
+
+
+def format_diffusers_report(report: dict) -> str:
+    env = report["environment"]
+    lines = [
+        f"kinema bench — {report['model']} ({report['source']}), diffusers engine on {env.get('gpu') or env['device']}; "
+        f"torch {env['torch']}, diffusers {env['diffusers']}",
+        "",
+    ]
+    header = ("size", "frames", "steps", "s/step", "load s", "text s", "denoise s", "decode s", "total s", "peak RSS MiB", "peak GPU MiB")
+    table = [header]
+    for row in report["sizes"]:
+        t = row["timings"]
+        gpu = "—" if row["peak_gpu_mib"] is None else f"{row['peak_gpu_mib']:.0f}"
+        table.append((row["size"], str(row["frames"]), str(row["steps"]), f"{row['seconds_per_step']:.3f}", f"{row['load_seconds']:.1f}",
+                      f"{t['text']:.2f}", f"{t['denoise']:.2f}", f"{t['decode']:.2f}", f"{t['total']:.2f}", f"{row['peak_rss_mib']:.0f}", gpu))
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for r in table:
+        lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))))
+    first = report["sizes"][0]
+    lines += ["", "options: " + ", ".join(f"{k} {v}" for k, v in first["options"].items())]
+    for row in report["sizes"]:
+        for field, change in row["adjusted"].items():
+            lines.append(f"{row['size']}: {field} {change['requested']:g} → {change['used']:g} ({change['why']})")
+    return "\n".join(lines)
 
 
 # --- the whole bench --------------------------------------------------------------------------------
@@ -535,15 +631,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-e2e", action="store_true", help="skip end-to-end generation")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure to this JSON file")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's current count)")
+    parser.add_argument("--device", default="cpu", help="diffusers models: torch device, e.g. cuda (the native bench runs on the CPU)")
+    from kinema.cli import add_diffusers_arguments
+
+    add_diffusers_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the options, run the bench, print the table, write --json; returns the exit code."""
     from kinema.checkpoint import read_config
-    from kinema.engines import resolve_model
+    from kinema.engines import locate_model, resolve_model
     from kinema.engines.base import RequestError, VideoRequest, resolve
+
+    entry = locate_model(args.model)
+    if entry.engine == "diffusers":
+        return run_diffusers_command(args, entry)
+    if args.device != "cpu":
+        raise RequestError(f"--device {args.device}: the native bench runs on the CPU; --device is for diffusers models", param="device")
+    from kinema.cli import diffusers_options
     from kinema.engines.native import capabilities
 
+    diffusers_options(args, entry.engine, entry.name)  # a diffusers-only flag on a native model is an error
     folder = resolve_model(args.model)
     config = read_config(folder)
     caps = capabilities(config)
@@ -575,6 +683,36 @@ def run(args: argparse.Namespace) -> int:
         log=lambda message: print(message, file=sys.stderr, flush=True),
     )
     print(format_report(report))
+    if args.json is not None:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+def run_diffusers_command(args: argparse.Namespace, entry) -> int:
+    """`kinema bench` for a diffusers model: check the options, measure each size, print and write."""
+    import torch
+
+    from kinema.cli import DIFFUSERS_FLAGS
+    from kinema.engines.base import RequestError, VideoRequest
+    from kinema.engines.open_weights import options_from, plan_request
+
+    info = entry.info()
+    sizes = [part.strip() for item in (args.sizes or []) for part in item.split(",") if part.strip()] or [info.capabilities.default_size]
+    for size in sizes:  # every check the engine would make, before loading anything
+        plan_request(info, VideoRequest(prompt="bench", size=size, seconds=args.seconds, steps=args.steps_e2e), seed=0)
+    options = {name: getattr(args, name) for name in DIFFUSERS_FLAGS if getattr(args, name, None) is not None}
+    options_from(options)
+    if args.threads is not None and args.threads < 1:
+        raise RequestError(f"threads {args.threads} must be at least 1", param="threads")
+    if args.json is not None:
+        parent = args.json.expanduser().resolve().parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK):
+            raise RequestError(f"cannot write --json {str(args.json)!r}: folder {str(parent)!r} is missing or not writable", param="json")
+    report = run_diffusers(
+        entry, sizes, args.seconds, args.steps_e2e, args.device, options, args.threads or torch.get_num_threads(),
+        log=lambda message: print(message, file=sys.stderr, flush=True),
+    )
+    print(format_diffusers_report(report))
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0

@@ -44,10 +44,18 @@ def build_parser() -> Parser:
     gen.add_argument("--steps", type=int, help="denoising steps (default: the model's)")
     gen.add_argument("--guidance-scale", type=float, help="classifier-free guidance scale (default: the model's)")
     gen.add_argument("--negative-prompt", default="", help="what the video should not show")
-    gen.add_argument("--model", help="model name (see `kinema models`) or checkpoint folder")
+    gen.add_argument("--model", help="model name (see `kinema models`), checkpoint folder or diffusers folder")
     gen.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.add_argument("--json", action="store_true", help="print the video's metadata as JSON")
+    modes = gen.add_argument_group("modes (see `kinema models` for what each model supports)")
+    modes.add_argument("--mode", default="text-to-video", help="text-to-video (default), image-to-video, extend, connect, edit, image, …")
+    modes.add_argument("--input-reference", type=Path, help="image-to-video: the first frame (png / jpg / webp)")
+    modes.add_argument("--source-video", type=Path, help="extend / edit: the video to continue or change; connect: the first video")
+    modes.add_argument("--target-video", type=Path, help="connect: the video to join to")
+    modes.add_argument("--direction", default="forward", help="extend: forward (after the source) or backward (before it)")
+    modes.add_argument("--strength", type=float, help="edit: 0 keeps the source, 1 ignores it")
+    add_diffusers_arguments(gen)
 
     models = commands.add_parser("models", help="list the models Kinema can load and what each supports")
     models.add_argument("--json", action="store_true", help="print as JSON")
@@ -91,6 +99,38 @@ def build_parser() -> Parser:
     return parser
 
 
+def add_diffusers_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the diffusers engine (published open weights); unset ones are chosen from the GPU's memory."""
+    from kinema.engines.open_weights import ATTENTION, CACHES, DTYPES, OFFLOADS, QUANTIZE
+
+    group = parser.add_argument_group("diffusers models (published open weights); unset options are chosen from the GPU's memory")
+    group.add_argument("--dtype", choices=DTYPES, help="weights and compute precision")
+    group.add_argument("--offload", choices=OFFLOADS, help="none, model (one component on the GPU at a time), group (layer by layer)")
+    group.add_argument("--vae-tiling", action=argparse.BooleanOptionalAction, default=None, help="decode in tiles (less memory)")
+    group.add_argument("--vae-slicing", action="store_true", default=None, help="decode a batch one video at a time")
+    group.add_argument("--quantize", choices=QUANTIZE, help="the transformer's weights: fp8 storage, int8 (torchao), nf4 (bitsandbytes)")
+    group.add_argument("--compile", action="store_true", default=None, help="torch.compile the transformer blocks")
+    group.add_argument("--attention", choices=tuple(ATTENTION), help="attention backend (default sdpa)")
+    group.add_argument("--cache", choices=CACHES, help="skip transformer work on steps that change little (faster, slightly different)")
+    group.add_argument("--cache-threshold", type=float, help="first-block cache threshold (default 0.05)")
+
+
+DIFFUSERS_FLAGS = ("dtype", "offload", "vae_tiling", "vae_slicing", "quantize", "compile", "attention", "cache", "cache_threshold")
+
+
+def diffusers_options(args: argparse.Namespace, engine: str, model: str):
+    """The diffusers options given on the command line, or None; an error if given for a native model."""
+    from kinema.engines.open_weights import options_from
+
+    given = {name: getattr(args, name) for name in DIFFUSERS_FLAGS if getattr(args, name, None) is not None}
+    if not given:
+        return None
+    if engine != "diffusers":
+        flag = "--" + next(iter(given)).replace("_", "-")
+        raise UsageError(f"{flag} applies to diffusers models; {model} is a native checkpoint")
+    return options_from(given)
+
+
 def check_output(path: Path) -> Path:
     """The output must be an .mp4 in an existing, writable folder; checked before any work is done."""
     if path.suffix.lower() != ".mp4":
@@ -106,10 +146,8 @@ def check_output(path: Path) -> Path:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from kinema.checkpoint import read_config
-    from kinema.engines import resolve_model
+    from kinema.engines import load_engine, locate_model
     from kinema.engines.base import resolve
-    from kinema.engines.native import capabilities
 
     request = VideoRequest(
         prompt=args.prompt,
@@ -120,16 +158,27 @@ def cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         steps=args.steps,
         guidance_scale=args.guidance_scale,
+        mode=args.mode,
+        input_reference=args.input_reference,
+        source_video=args.source_video,
+        target_video=args.target_video,
+        direction=args.direction,
+        strength=args.strength,
     )
     output = check_output(args.output)
-    folder = resolve_model(args.model)
-    resolve(request, capabilities(read_config(folder)), seed=0)  # every check, before loading weights
+    entry = locate_model(args.model)
+    options = diffusers_options(args, entry.engine, entry.name)
+    # every check, before loading weights
+    if entry.engine == "native":
+        resolve(request, entry.capabilities(), seed=0)
+    else:
+        from kinema.engines.open_weights import plan_request
+
+        plan_request(entry.info(), request, seed=0)
 
     from tqdm import tqdm
 
-    from kinema.engines.native import NativeEngine
-
-    engine = NativeEngine(folder, device=args.device)
+    engine = load_engine(args.model, device=args.device, options=options)
     bar = None if args.quiet else tqdm(total=1, desc="denoising", unit="step", file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
@@ -142,6 +191,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"path": str(result.path), **result.metadata()}, indent=2))
     else:
+        for field, change in result.details.get("adjusted", {}).items():
+            print(f"note: {field} {change['requested']:g} → {change['used']:g} ({change['why']})", file=sys.stderr)
+        for note in result.details.get("notes", []):
+            print(f"note: {note}", file=sys.stderr)
         r = result.request
         print(
             f"{r.size}, {r.frames} frames at {r.fps:g} fps ({r.seconds:g} s), seed {r.seed}, "
@@ -153,14 +206,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from kinema.checkpoint import read_config
     from kinema.engines import DEFAULT_MODEL, available_models
-    from kinema.engines.native import capabilities
 
     rows = []
     for entry in available_models():
-        caps = capabilities(read_config(entry.folder))
-        rows.append({"name": entry.name, "engine": entry.engine, "default": entry.name == DEFAULT_MODEL, "description": entry.description, **caps.to_dict()})
+        rows.append(
+            {
+                "name": entry.name,
+                "engine": entry.engine,
+                "default": entry.name == DEFAULT_MODEL,
+                "description": entry.description,
+                "repo": entry.repo,
+                "downloaded": entry.folder is not None,
+                "size_gib": entry.size_gib,
+                **entry.capabilities().to_dict(),
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -169,14 +230,18 @@ def cmd_models(args: argparse.Namespace) -> int:
     for row in rows:
         mark = " (default)" if row["default"] else ""
         print(f"{row['name']}{mark} — {row['engine']} engine. {row['description']}")
+        if row["repo"]:
+            where = "downloaded" if row["downloaded"] else f"not downloaded (hf download {row['repo']})"
+            print(f"  weights: {row['repo']}, {row['size_gib']:g} GiB in bf16; {where}")
         print(f"  modes: {', '.join(row['modes'])}")
         print(
             f"  size: default {row['default_size']}, trained at {', '.join(row['sizes'])}; any WxH on a "
             f"{row['size_multiple']}-pixel grid from {row['min_side']} to {row['max_side']}"
         )
+        fps = f"{row['min_fps']:g}" if row["min_fps"] == row["max_fps"] else f"{row['min_fps']:g}–{row['max_fps']:g}"
         print(
-            f"  duration: up to {row['max_seconds']:g} s (default {row['default_seconds']:g} s); fps {row['min_fps']:g}–"
-            f"{row['max_fps']:g} (default {row['default_fps']:g}); steps default {row['default_steps']}, "
+            f"  duration: up to {row['max_seconds']:g} s (default {row['default_seconds']:g} s); fps {fps} "
+            f"(default {row['default_fps']:g}); steps default {row['default_steps']}, "
             f"guidance scale default {row['default_guidance_scale']:g}"
         )
     return 0
