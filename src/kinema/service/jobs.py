@@ -143,7 +143,7 @@ def accept(
             storage.put_bytes(key, upload.data, upload.content_type)
             inputs[name] = key
         video = Video(
-            id=video_id, owner_id=user.id, status="queued", progress=0, model=model or settings.default_model,
+            id=video_id, owner_id=user.id, status="queued", progress=0, model=model or registered.name,
             engine_model=registered.name, mode=mode, prompt=prompt, params=params, inputs=inputs, size=resolved.size,
             seconds=f"{resolved.seconds + seconds_before:g}", remixed_from_video_id=remixed_from,
             source_video_id=source_video_id, outputs={}, attempts=0, created_at=time.time(),

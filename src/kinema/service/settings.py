@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-ROLES = ("admin", "red-teamer", "artist", "user")
+from kinema.service import ROLES
 PLACEHOLDER_SECRETS = {"changethis", "changeme", "secret", "password", "kinema", "dev", "test"}
 LOOPBACK_NAMES = {"localhost", "testserver"}
 

@@ -224,7 +224,8 @@ def list_audit(session: Session, *, limit: int = 100, action: str | None = None)
 
 
 def add_video(session: Session, **fields) -> Video:
-    video = Video(id=security.new_id("video"), status="queued", progress=0, attempts=0, created_at=time.time(), **fields)
+    defaults = {"id": security.new_id("video"), "status": "queued", "progress": 0, "attempts": 0, "created_at": time.time()}
+    video = Video(**{**defaults, **fields})
     session.add(video)
     session.flush()
     return video

@@ -214,12 +214,20 @@ def request_for(claim: queue.Claim, paths: dict[str, Path]) -> VideoRequest:
     )
 
 
-def main(settings: Settings, models: list[str], device: str = "cpu") -> int:
-    """Run a worker until SIGTERM or SIGINT; a job in hand goes back to the queue."""
+def main(settings: Settings, models: list[str], device: str = "cpu", parent_pid: int | None = None) -> int:
+    """Run a worker until SIGTERM or SIGINT (or, under `kinema serve`, until its parent is gone);
+    a job in hand goes back to the queue."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     worker = Worker(settings, models, device=device)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
+    if parent_pid is not None:
+        def orphaned() -> None:
+            while not worker.stop_event.wait(1.0):
+                if os.getppid() != parent_pid:
+                    worker.stop()
+
+        threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
     worker.load()
     worker.run()
     return 0
