@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from kinema.engines.base import MODES, Capabilities, GeneratedVideo, VideoRequest, resolve
-from kinema.video import read_image, write_video
+from kinema.video import probe, read_image, write_video
 
 FAKE_CAPS = Capabilities(
     modes=MODES, default_size="64x64", sizes=("64x64",), size_multiple=16, min_side=32, max_side=256,
@@ -22,11 +22,15 @@ FAKE_CAPS = Capabilities(
 class FakeEngine:
     name = "fake"
 
-    def __init__(self, step_delay: float = 0.0):
-        self.step_delay = step_delay
+    def __init__(self, fail_with: Exception | None = None):
+        self.fail_with = fail_with
         self.requests: list[VideoRequest] = []
-        self.release = threading.Event()
-        self.release.set()
+        self.source_frames: list[int | None] = []
+        """Frames in each request's source_video, read while the worker's copy still exists."""
+        self.pause_at: int | None = None
+        """Stop after reporting this step until `resume` is set (`paused` is set meanwhile)."""
+        self.paused = threading.Event()
+        self.resume = threading.Event()
 
     def capabilities(self) -> Capabilities:
         return FAKE_CAPS
@@ -34,12 +38,15 @@ class FakeEngine:
     def generate(self, request: VideoRequest, output: Path, progress=None) -> GeneratedVideo:
         r = resolve(request, FAKE_CAPS)
         self.requests.append(request)
+        self.source_frames.append(probe(request.source_video).frames if request.source_video else None)
         for step in range(1, r.steps + 1):
-            self.release.wait()
-            if self.step_delay:
-                threading.Event().wait(self.step_delay)
             if progress:
                 progress(step, r.steps)
+            if step == self.pause_at:
+                self.paused.set()
+                assert self.resume.wait(30), "the test never resumed the engine"
+        if self.fail_with is not None:
+            raise self.fail_with
         rng = np.random.default_rng(r.seed)
         frames = rng.integers(0, 255, (r.frames, r.height, r.width, 3), dtype=np.uint8)
         if request.input_reference is not None:  # an image-to-video's first frame is the image
