@@ -84,6 +84,20 @@ def _user_exists(name: str) -> bool:
         return False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """argon2's production cost (~0.1-0.4 s a hash) would dominate these tests; the algorithm and the
+    code paths stay the same, only the work factor drops."""
+    from argon2 import PasswordHasher
+
+    from kinema.service import security
+
+    saved = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = saved
+
+
 @pytest.fixture(scope="session")
 def postgres():
     bin_dir = find_pg_bin()
@@ -178,11 +192,20 @@ class Service:
         return done
 
     def close(self):
+        self.engine.resume.set()
         self.client.__exit__(None, None, None)
 
 
 @pytest.fixture
 def service(sqlite_settings):
     s = Service(sqlite_settings)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def shared_service(tmp_path_factory):
+    """One service for a module of tests that each leave it as they found it (refused requests)."""
+    s = Service(make_settings(tmp_path_factory.mktemp("shared")))
     yield s
     s.close()
