@@ -209,3 +209,38 @@ def shared_service(tmp_path_factory):
     s = Service(make_settings(tmp_path_factory.mktemp("shared")))
     yield s
     s.close()
+
+
+class RunningService:
+    """`kinema serve` on the tiny checkpoint, in a subprocess, with helpers to make accounts in its database."""
+
+    def __init__(self, data_dir: Path, model: str):
+        from .servers import Server
+
+        self.data_dir = data_dir
+        self.server = Server(data_dir, model)
+        self.server.wait_ready()
+        self.url = self.server.url
+        self.engine = db.make_engine(f"sqlite:///{data_dir / 'kinema.db'}")
+        self.sessions = db.make_sessions(self.engine)
+
+    def account(self, email: str, password: str = "a long password", role: str = "user") -> str:
+        """Make an account; returns an API key for it."""
+        from kinema.service import store
+
+        with self.sessions() as session:
+            user = store.create_user(session, email=email, password=password, role=role)
+            _, key = store.create_api_key(session, user_id=user.id)
+            session.commit()
+        return key
+
+    def close(self) -> None:
+        self.server.stop()
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def tiny_service(tiny_checkpoint, tmp_path_factory):
+    service = RunningService(tmp_path_factory.mktemp("serve") / "data", str(tiny_checkpoint))
+    yield service
+    service.close()

@@ -77,8 +77,14 @@ async def read_body(request: Request, max_bytes: int) -> tuple[dict, dict[str, U
 
 
 def unflatten(pairs: list[tuple[str, str]]) -> dict:
-    """[("video[id]", "v"), ("storyboard[][at_second]", "0"), ("storyboard[][prompt]", "a"), …] → nested dicts and lists."""
+    """[("video[id]", "v"), ("storyboard[][at_second]", "0"), ("storyboard[][prompt]", "a"), …] → nested dicts and lists.
+
+    In a list of objects (`name[][key]`) the i-th value of each key belongs to the i-th object. The
+    SDK groups repeated keys before encoding (all at_second values, then all prompts), so the
+    position among a key's values is what pairs them, not the order of the parts.
+    """
     out: dict = {}
+    columns: dict[str, dict[str, list[str]]] = {}
     for key, value in pairs:
         head = key.split("[", 1)[0]
         parts = KEY_PART.findall(key[len(head):])
@@ -86,13 +92,8 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict:
             out[head] = value
         elif parts == [""]:  # name[]=a&name[]=b
             out.setdefault(head, []).append(value)
-        elif parts[0] == "" and len(parts) == 2:  # list of objects: a repeated sub-key starts the next one
-            items = out.setdefault(head, [])
-            if not isinstance(items, list):
-                raise bad_request(f"{head} is given both as a value and as a list", param=head)
-            if not items or parts[1] in items[-1]:
-                items.append({})
-            items[-1][parts[1]] = value
+        elif parts[0] == "" and len(parts) == 2:
+            columns.setdefault(head, {}).setdefault(parts[1], []).append(value)
         elif len(parts) == 1:
             target = out.setdefault(head, {})
             if not isinstance(target, dict):
@@ -100,6 +101,11 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict:
             target[parts[0]] = value
         else:
             raise bad_request(f"form field {key!r} nests deeper than Kinema's requests do", param=head)
+    for head, keys in columns.items():
+        if head in out:
+            raise bad_request(f"{head} is given both as a value and as a list", param=head)
+        count = max(len(values) for values in keys.values())
+        out[head] = [{k: values[i] for k, values in keys.items() if i < len(values)} for i in range(count)]
     return out
 
 
