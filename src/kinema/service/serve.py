@@ -103,6 +103,7 @@ def run(settings: Settings, *, models: list[str], workers: int, device: str) -> 
     from kinema.service.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = create_app(settings)  # migrates before any worker starts
     supervisor = Supervisor(settings, models, device, workers)
     supervisor.start()

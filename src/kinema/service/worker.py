@@ -218,6 +218,7 @@ def main(settings: Settings, models: list[str], device: str = "cpu", parent_pid:
     """Run a worker until SIGTERM or SIGINT (or, under `kinema serve`, until its parent is gone);
     a job in hand goes back to the queue."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     worker = Worker(settings, models, device=device)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
