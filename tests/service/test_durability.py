@@ -4,6 +4,9 @@ jobs queued, against real processes on the tiny checkpoint.
 Leases are 2 s with heartbeats every 0.5 s here, so a dead worker's job is re-claimed in seconds.
 """
 
+import os
+import signal
+
 import openai
 import pytest
 from sqlalchemy import func, select
@@ -42,61 +45,63 @@ class Database:
         return key
 
 
-def test_a_killed_worker_s_job_is_reclaimed_and_completes_once(tmp_path, tiny_checkpoint):
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, tiny_checkpoint):
+    """`kinema serve` (the API and one worker) plus a second `kinema worker`, on one SQLite database.
+
+    Both tests use it, so the workers' start-up (torch, the text encoder) is paid once.
+    """
+    data = tmp_path_factory.mktemp("cluster") / "data"
     data.mkdir()
     database = Database(data)
-    server = Server(data, str(tiny_checkpoint), workers=0)  # the API alone; the workers are ours to kill
-    workers = {pid.proc.pid: pid for pid in (WorkerProcess(data, str(tiny_checkpoint), "a"), WorkerProcess(data, str(tiny_checkpoint), "b"))}
-    try:
-        server.wait_ready()  # the first worker to load has registered the model
-        client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=database.key("k@example.com"), max_retries=0)
-        video = client.videos.create(prompt="a ball rolls", seconds="2", extra_body=SLOW)
-        wait_for(lambda: database.video(video.id).progress >= 5, 90, "a worker to start denoising")
-        row = database.video(video.id)
-        victim = workers[int(row.worker_id.rsplit(":", 1)[1])]
-        victim.kill()
-        row = database.video(video.id)
-        assert (row.status, row.attempts) == ("in_progress", 1) and row.progress < 95
-        done = client.videos.poll(video.id, poll_interval_ms=200)
-        assert done.status == "completed", (done.error, [w.log() for w in workers.values()])
-        row = database.video(video.id)
-        assert row.attempts == 2 and database.completions(video.id) == 1
-        assert int(row.worker_id.rsplit(":", 1)[1]) != victim.proc.pid
-        assert all("/2/" in key for key in row.outputs.values())  # the second attempt's files
-        assert not (data / "videos" / "videos" / video.id / "1").exists()  # the killed attempt uploaded nothing
-        client.videos.download_content(video.id).write_to_file(tmp_path / "out.mp4")
-        assert probe(tmp_path / "out.mp4").frames == 16
-    finally:
-        for process in (*workers.values(), server):
-            process.stop()
-        database.engine.dispose()
+    model = str(tiny_checkpoint)
+    processes = {"server": Server(data, model), "worker": WorkerProcess(data, model, "standalone")}
+    processes["server"].wait_ready()
+    key = database.key("k@example.com")
+    yield database, processes, model, data, key
+    for process in processes.values():
+        process.stop()
+    database.engine.dispose()
 
 
-def test_jobs_survive_a_server_killed_and_restarted(tmp_path, tiny_checkpoint):
-    data = tmp_path / "data"
-    data.mkdir()
-    database = Database(data)
-    server = Server(data, str(tiny_checkpoint))
-    restarted = None
-    try:
-        server.wait_ready()
-        client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=database.key("r@example.com"), max_retries=0)
-        ids = [client.videos.create(prompt=f"clip {i}", seconds="1", extra_body=SLOW).id for i in range(2)]
-        wait_for(lambda: database.video(ids[0]).progress >= 5, 90, f"the worker to start\n{server.log()}")
-        server.kill()  # the API and its worker, without a chance to clean up
-        assert [database.video(i).status for i in ids] == ["in_progress", "queued"]
+def worker_pid(row) -> int:
+    return int(row.worker_id.rsplit(":", 1)[1])
 
-        restarted = Server(data, str(tiny_checkpoint), port=server.port)
-        restarted.wait_ready()
-        for video_id in ids:
-            assert client.videos.poll(video_id, poll_interval_ms=200).status == "completed"
-            assert database.completions(video_id) == 1
-        assert database.video(ids[0]).attempts == 2  # re-claimed after its lease ran out
-        with database.sessions() as session:
-            assert [m.name for m in session.scalars(select(RegisteredModel))] == ["tiny-test"]
-    finally:
-        for process in (server, restarted):
-            if process is not None:
-                process.stop()
-        database.engine.dispose()
+
+def test_a_killed_worker_s_job_is_reclaimed_and_completes_once(cluster, tmp_path):
+    database, processes, model, data, key = cluster
+    loaded = lambda: all("serving model tiny-test" in p.log() for p in processes.values())  # noqa: E731
+    wait_for(loaded, 90, "both workers to load the model")
+    client = openai.OpenAI(base_url=f"{processes['server'].url}/v1", api_key=key, max_retries=0)
+    video = client.videos.create(prompt="a ball rolls", seconds="2", extra_body=SLOW)
+    wait_for(lambda: database.video(video.id).progress >= 5, 90, "a worker to start denoising")
+    victim = worker_pid(database.video(video.id))
+    os.kill(victim, signal.SIGKILL)  # the standalone worker, or serve's own (which serve restarts)
+    row = database.video(video.id)
+    assert (row.status, row.attempts) == ("in_progress", 1) and row.progress < 95
+    done = client.videos.poll(video.id, poll_interval_ms=200)
+    assert done.status == "completed", (done.error, processes["server"].log(), processes["worker"].log())
+    row = database.video(video.id)
+    assert row.attempts == 2 and worker_pid(row) != victim and database.completions(video.id) == 1
+    assert all("/2/" in key for key in row.outputs.values())  # the second attempt's files
+    assert not (data / "videos" / "videos" / video.id / "1").exists()  # the killed attempt uploaded nothing
+    client.videos.download_content(video.id).write_to_file(tmp_path / "out.mp4")
+    assert probe(tmp_path / "out.mp4").frames == 16
+
+
+def test_jobs_survive_a_server_killed_and_restarted(cluster):
+    database, processes, model, data, key = cluster
+    server = processes["server"]
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=key, max_retries=0)
+    ids = [client.videos.create(prompt=f"clip {i}", seconds="1", extra_body=SLOW).id for i in range(3)]
+    wait_for(lambda: database.video(ids[0]).status == "in_progress", 90, "a worker to take the first job")
+    for process in processes.values():  # every process, without a chance to clean up
+        process.kill()
+    assert [database.video(i).status for i in ids].count("completed") < 3
+
+    processes["server"] = restarted = Server(data, model, port=server.port)
+    restarted.wait_ready()
+    for video_id in ids:
+        assert client.videos.poll(video_id, poll_interval_ms=200).status == "completed", restarted.log()
+        assert database.completions(video_id) == 1
+    assert [database.video(i).attempts for i in ids].count(1) >= 1

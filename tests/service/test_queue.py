@@ -124,3 +124,14 @@ def test_models_are_registered_by_upsert(sessions):
     with sessions() as session:
         rows = session.scalars(select(RegisteredModel)).all()
     assert [(r.name, r.source, r.capabilities) for r in rows] == [("m", "/ckpt2", {"modes": ["image"]})]
+
+
+def test_expired_outputs_are_handed_out_once(sessions):
+    keep, expire = make_jobs(sessions, 2)
+    for video_id, expires in ((keep, time.time() + 3600), (expire, time.time() - 1)):
+        claim = take(sessions)
+        assert claim.video_id == video_id
+        queue.complete(sessions, claim, outputs={"video": f"videos/{video_id}/1/video.mp4"}, result={}, expires_at=expires)
+    assert queue.expired_outputs(sessions, now=time.time()) == [(expire, {"video": f"videos/{expire}/1/video.mp4"})]
+    assert queue.expired_outputs(sessions, now=time.time()) == []
+    assert status(sessions, keep).outputs == {"video": f"videos/{keep}/1/video.mp4"}

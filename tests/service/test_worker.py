@@ -4,7 +4,10 @@ failed with a reason, handed back on shutdown, or abandoned (with its files remo
 import threading
 import time
 
+from sqlalchemy import update
+
 from kinema.engines.base import RequestError
+from kinema.service.tables import Video
 
 from .conftest import Service, make_settings
 from .fakes import FakeEngine
@@ -85,3 +88,22 @@ def test_a_source_deleted_before_its_remix_runs_fails_clearly(service):
     service.work()
     failed = get(service, remix["id"])
     assert failed["status"] == "failed" and "source video of this job is gone from storage" in failed["error"]["message"]
+
+
+def test_expired_videos_lose_their_files(tmp_path):
+    service = Service(make_settings(tmp_path, retention_days=1))
+    try:
+        video = service.client.post("/v1/videos", json={"prompt": "x"}).json()
+        service.work()
+        done = get(service, video["id"])
+        assert done["expires_at"] - done["completed_at"] in (86399, 86400, 86401)
+        assert service.worker.sweep() == 0  # not yet
+        with service.app.state.sessions() as session:
+            session.execute(update(Video).where(Video.id == video["id"]).values(expires_at=time.time() - 1))
+            session.commit()
+        assert service.worker.sweep() == 1
+        assert not (service.app.state.storage.root / "videos" / video["id"]).exists()
+        response = service.client.get(f"/v1/videos/{video['id']}/content")
+        assert response.status_code == 404 and response.json()["error"]["code"] == "video_expired"
+    finally:
+        service.close()

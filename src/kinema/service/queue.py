@@ -25,7 +25,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kinema.service import store
@@ -151,6 +151,24 @@ def release(sessions: sessionmaker, claim: Claim) -> bool:
                 status="queued", progress=0, attempts=Video.attempts - 1, worker_id=None, lease_token=None, lease_expires_at=None
             )
         ).rowcount == 1
+
+
+def expired_outputs(sessions: sessionmaker, *, now: float, limit: int = 100) -> list[tuple[str, dict]]:
+    """Completed videos past their expires_at that still have files: (id, outputs), and forget the files.
+
+    The caller deletes the files after this commits; a crash in between leaves orphan files at worst,
+    never a row that points at nothing.
+    """
+    with sessions.begin() as session:
+        rows = session.scalars(
+            # PostgreSQL's json type has no equality; its text form is the same "{}" on both databases
+            select(Video).where(Video.status == "completed", Video.expires_at < now, cast(Video.outputs, Text) != "{}")
+            .limit(limit).with_for_update(skip_locked=True)
+        ).all()
+        found = [(video.id, dict(video.outputs)) for video in rows if video.outputs]
+        for video in rows:
+            video.outputs = {}
+        return found
 
 
 def depth(session: Session) -> dict[str, int]:

@@ -96,6 +96,7 @@ class Worker:
         while not self.stop_event.is_set() and (max_jobs is None or done < max_jobs):
             if time.time() - last_touch > self.settings.heartbeat_seconds:
                 queue.touch_models(self.sessions, names=list(self.engines))
+                self.sweep()
                 last_touch = time.time()
             if self.run_once():
                 done += 1
@@ -117,6 +118,16 @@ class Worker:
 
     def stop(self) -> None:
         self.stop_event.set()
+
+    def sweep(self) -> int:
+        """Delete the files of videos past their expires_at (settings.retention_days); returns how many."""
+        if not self.settings.retention_days:
+            return 0
+        expired = queue.expired_outputs(self.sessions, now=time.time())
+        for video_id, _outputs in expired:
+            self.storage.delete_prefix(f"videos/{video_id}")
+            self.storage.delete_prefix(f"inputs/{video_id}")
+        return len(expired)
 
     # --- one job ------------------------------------------------------------------------------
 
