@@ -76,7 +76,9 @@ def _user_from_key(request: Request, session: Session, header: str) -> User:
 def optional_user(request: Request, session: SessionDep) -> User | None:
     """The signed-in browser user, or None (web pages redirect to sign-in instead of failing)."""
     token = request.cookies.get(SESSION_COOKIE)
-    return store.user_for_web_session(session, token=token) if token else None
+    user = store.user_for_web_session(session, token=token) if token else None
+    session.commit()  # end the transaction: on SQLite it holds the write lock (db.py)
+    return user
 
 
 def current_user(request: Request, session: SessionDep) -> User:
@@ -84,7 +86,7 @@ def current_user(request: Request, session: SessionDep) -> User:
     header = request.headers.get("authorization")
     if header:
         user = _user_from_key(request, session, header)
-        session.commit()  # last_used_at
+        session.commit()  # last_used_at; and ends the transaction before the body is read
     else:
         token = request.cookies.get(SESSION_COOKIE)
         user = store.user_for_web_session(session, token=token) if token else None
@@ -94,6 +96,7 @@ def current_user(request: Request, session: SessionDep) -> User:
                 "You didn't provide an API key. Provide it in an Authorization header (Authorization: Bearer YOUR_KEY), or sign in.",
                 code="missing_api_key",
             )
+        session.commit()
         if request.method not in SAFE_METHODS:
             check_csrf(request, request.headers.get(CSRF_HEADER))
     settings = request.app.state.settings

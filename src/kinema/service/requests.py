@@ -17,7 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
@@ -27,6 +29,33 @@ IMAGE_FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 VIDEO_SUFFIXES = {"video/mp4": ".mp4", "video/webm": ".webm", "video/quicktime": ".mov", "image/gif": ".gif"}
 KEY_PART = re.compile(r"\[([^\]]*)\]")
 JSON_FIELDS = ("storyboard", "video", "input_reference")
+
+
+@dataclass(frozen=True)
+class File:
+    data: bytes
+    content_type: str | None
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body read whole: its fields (nested as JSON would be) and its file parts."""
+
+    fields: dict
+    files: dict[str, File]
+
+
+async def read_request_body(request: Request) -> Body:
+    """The dependency that reads a body on the event loop, so the route itself can be a plain `def`
+    that FastAPI runs in its thread pool: database calls then never block the loop."""
+    max_bytes = request.app.state.settings.max_upload_bytes
+    fields, uploads = await read_body(request, max_bytes)
+    files = {name: File(await read_upload(upload, name, max_bytes), upload.content_type, upload.filename) for name, upload in uploads.items()}
+    return Body(fields, files)
+
+
+BodyDep = Annotated[Body, Depends(read_request_body)]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""The Videos API: /v1/videos and its sub-resources, in OpenAI's paths and shapes."""
+"""The Videos API: /v1/videos and its sub-resources, in OpenAI's paths and shapes.
+
+Every route is a plain `def`: FastAPI runs it in its thread pool, so a route waiting on the database
+(SQLite's write lock) never stalls the event loop. Bodies are read beforehand by `BodyDep`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from kinema.service import jobs, store
 from kinema.service.auth import CurrentUser, SessionDep, client_ip
 from kinema.service.errors import APIError, bad_request, not_found
-from kinema.service.requests import check_image, check_video, image_from_reference, parse, read_body, read_upload
+from kinema.service.requests import BodyDep, check_image, check_video, image_from_reference, parse
 from kinema.service.schemas import (
     ERROR_RESPONSES, CharacterObject, CreateVideoBody, EditBody, ExtendBody, RemixBody, VideoDeleted, VideoList, VideoObject,
 )
@@ -50,18 +54,16 @@ def completed_source(session, user, video_id: str, param: str) -> Video:
     return video
 
 
-async def source_from(request: Request, session, user, fields: dict, files: dict, param: str = "video"):
+def source_from(session, user, body, param: str = "video"):
     """The source video of an edit or extension: an uploaded file, or {"id": …} of a completed video here.
 
     Returns (uploads, stored_inputs, source video row or None, size of the source, seconds of the source).
     """
-    settings = request.app.state.settings
-    if param in files:
-        upload = files[param]
-        data = await read_upload(upload, param, settings.max_upload_bytes)
-        checked, info = check_video(data, param, upload.content_type, upload.filename)
+    if param in body.files:
+        upload = body.files[param]
+        checked, info = check_video(upload.data, param, upload.content_type, upload.filename)
         return {"source_video": checked}, {}, None, None, info["frames"] / info["fps"]
-    reference = fields.get(param)
+    reference = body.fields.get(param)
     if not isinstance(reference, dict) or not reference.get("id"):
         raise APIError(400, f"Missing required parameter: '{param}' (a video file, or {{\"id\": \"video_…\"}}).", param=param, code="missing_required_parameter")
     source = completed_source(session, user, str(reference["id"]), f"{param}.id")
@@ -69,25 +71,24 @@ async def source_from(request: Request, session, user, fields: dict, files: dict
 
 
 @router.post("", response_model=VideoObject, openapi_extra=body_spec(CreateVideoBody, {"input_reference": "The first frame: PNG, JPEG or WebP."}))
-async def create_video(request: Request, session: SessionDep, user: CurrentUser) -> JSONResponse:
+def create_video(request: Request, user: CurrentUser, session: SessionDep, body: BodyDep) -> JSONResponse:
     """Create a video from a prompt (and optionally a first frame)."""
-    settings = request.app.state.settings
-    fields, files = await read_body(request, settings.max_upload_bytes)
+    files = dict(body.files)
     upload = files.pop("input_reference", None)
-    unexpected = sorted(files)
-    if unexpected:
-        raise APIError(400, f"Unknown parameter: '{unexpected[0]}' (a file).", param=unexpected[0], code="unknown_parameter")
-    body = parse(CreateVideoBody, fields)
+    if files:
+        unexpected = sorted(files)[0]
+        raise APIError(400, f"Unknown parameter: '{unexpected}' (a file).", param=unexpected, code="unknown_parameter")
+    fields = parse(CreateVideoBody, body.fields)
     uploads = {}
     if upload is not None:
-        uploads["input_reference"] = check_image(await read_upload(upload, "input_reference", settings.max_upload_bytes), "input_reference")
-    elif body.input_reference is not None:
-        data = image_from_reference(body.input_reference.image_url, body.input_reference.file_id, "input_reference")
+        uploads["input_reference"] = check_image(upload.data, "input_reference")
+    elif fields.input_reference is not None:
+        data = image_from_reference(fields.input_reference.image_url, fields.input_reference.file_id, "input_reference")
         uploads["input_reference"] = check_image(data, "input_reference")
-    mode = jobs.mode_for(body, base="text-to-video", has_image=bool(uploads), explicit=body.mode)
+    mode = jobs.mode_for(fields, base="text-to-video", has_image=bool(uploads), explicit=fields.mode)
     video = jobs.accept(
-        session, settings=settings, storage=request.app.state.storage, user=user, ip=client_ip(request), prompt=body.prompt,
-        options=body, mode=mode, model=body.model, seconds=body.seconds, size=body.size, uploads=uploads,
+        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        prompt=fields.prompt, options=fields, mode=mode, model=fields.model, seconds=fields.seconds, size=fields.size, uploads=uploads,
     )
     return video_response(request, video)
 
@@ -95,8 +96,8 @@ async def create_video(request: Request, session: SessionDep, user: CurrentUser)
 @router.get("", response_model=VideoList)
 def list_videos(
     request: Request,
-    session: SessionDep,
     user: CurrentUser,
+    session: SessionDep,
     after: Annotated[str | None, Query(description="Id of the last video of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
@@ -169,52 +170,50 @@ def download_content(
 
 
 @router.post("/{video_id}/remix", response_model=VideoObject, openapi_extra=body_spec(RemixBody))
-async def remix_video(request: Request, video_id: str, session: SessionDep, user: CurrentUser) -> JSONResponse:
+def remix_video(request: Request, video_id: str, user: CurrentUser, session: SessionDep, body: BodyDep) -> JSONResponse:
     """Make a new video from a completed one and a new prompt (Kinema's edit mode, SDEdit-style)."""
-    settings = request.app.state.settings
-    fields, files = await read_body(request, settings.max_upload_bytes)
-    if files:
-        raise bad_request("remix takes no files; it remixes the video in the path", param=sorted(files)[0], code="unknown_parameter")
-    body = parse(RemixBody, fields)
+    if body.files:
+        raise bad_request("remix takes no files; it remixes the video in the path", param=sorted(body.files)[0], code="unknown_parameter")
+    fields = parse(RemixBody, body.fields)
     source = completed_source(session, user, video_id, "video_id")
-    mode = jobs.mode_for(body, base="edit")
     video = jobs.accept(
-        session, settings=settings, storage=request.app.state.storage, user=user, ip=client_ip(request), prompt=body.prompt,
-        options=body, mode=mode, model=source.model, seconds=float(source.seconds), size=source.size, strength=body.strength,
+        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="edit"), model=source.model,
+        seconds=float(source.seconds), size=source.size, strength=fields.strength,
         stored_inputs={"source_video": source.outputs["video"]}, remixed_from=source.id, source_video_id=source.id,
     )
     return video_response(request, video)
 
 
+def without_file_fields(body) -> dict:
+    """The fields to validate: a `video` reference stays, a `video` file part is not a field."""
+    return {k: v for k, v in body.fields.items() if k != "video" or isinstance(v, dict)}
+
+
 @router.post("/edits", response_model=VideoObject, openapi_extra=body_spec(EditBody, {"video": "The video to edit (MP4, WebM, MOV or GIF)."}))
-async def edit_video(request: Request, session: SessionDep, user: CurrentUser) -> JSONResponse:
+def edit_video(request: Request, user: CurrentUser, session: SessionDep, body: BodyDep) -> JSONResponse:
     """Edit a video (uploaded, or one made here) by prompt, keeping its motion and layout."""
-    settings = request.app.state.settings
-    fields, files = await read_body(request, settings.max_upload_bytes)
-    uploads, stored, source, size, seconds = await source_from(request, session, user, fields, files)
-    body = parse(EditBody, {k: v for k, v in fields.items() if k != "video" or isinstance(v, dict)})
-    mode = jobs.mode_for(body, base="edit")
+    uploads, stored, source, size, seconds = source_from(session, user, body)
+    fields = parse(EditBody, without_file_fields(body))
     video = jobs.accept(
-        session, settings=settings, storage=request.app.state.storage, user=user, ip=client_ip(request), prompt=body.prompt,
-        options=body, mode=mode, model=source.model if source else None, seconds=seconds, size=size, strength=body.strength,
-        uploads=uploads, stored_inputs=stored, source_video_id=source.id if source else None,
+        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="edit"), model=source.model if source else None,
+        seconds=seconds, size=size, strength=fields.strength, uploads=uploads, stored_inputs=stored,
+        source_video_id=source.id if source else None,
     )
     return video_response(request, video)
 
 
 @router.post("/extensions", response_model=VideoObject, openapi_extra=body_spec(ExtendBody, {"video": "The video to extend (MP4, WebM, MOV or GIF)."}))
-async def extend_video(request: Request, session: SessionDep, user: CurrentUser) -> JSONResponse:
+def extend_video(request: Request, user: CurrentUser, session: SessionDep, body: BodyDep) -> JSONResponse:
     """Continue a video forward (or backward) in time; `seconds` is the new segment's length."""
-    settings = request.app.state.settings
-    fields, files = await read_body(request, settings.max_upload_bytes)
-    uploads, stored, source, size, source_seconds = await source_from(request, session, user, fields, files)
-    body = parse(ExtendBody, {k: v for k, v in fields.items() if k != "video" or isinstance(v, dict)})
-    mode = jobs.mode_for(body, base="extend")
+    uploads, stored, source, size, source_seconds = source_from(session, user, body)
+    fields = parse(ExtendBody, without_file_fields(body))
     video = jobs.accept(
-        session, settings=settings, storage=request.app.state.storage, user=user, ip=client_ip(request), prompt=body.prompt,
-        options=body, mode=mode, model=source.model if source else None, seconds=body.seconds, size=size,
-        direction=body.direction, uploads=uploads, stored_inputs=stored, source_video_id=source.id if source else None,
-        seconds_before=source_seconds or 0.0,
+        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="extend"), model=source.model if source else None,
+        seconds=fields.seconds, size=size, direction=fields.direction, uploads=uploads, stored_inputs=stored,
+        source_video_id=source.id if source else None, seconds_before=source_seconds or 0.0,
     )
     return video_response(request, video)
 
@@ -223,32 +222,30 @@ async def extend_video(request: Request, session: SessionDep, user: CurrentUser)
     "type": "object", "required": ["name", "video"],
     "properties": {"name": {"type": "string"}, "video": {"type": "string", "format": "binary"}},
 }}}}})
-async def create_character(request: Request, session: SessionDep, user: CurrentUser) -> CharacterObject:
+def create_character(request: Request, user: CurrentUser, session: SessionDep, body: BodyDep) -> CharacterObject:
     """Save a character (a cameo) from an uploaded video, for later requests to refer to."""
-    settings = request.app.state.settings
-    fields, files = await read_body(request, settings.max_upload_bytes)
-    name = fields.get("name")
+    name = body.fields.get("name")
     if not isinstance(name, str) or not name.strip():
         raise APIError(400, "Missing required parameter: 'name'.", param="name", code="missing_required_parameter")
     if len(name) > 200:
         raise bad_request(f"name is {len(name)} characters; at most 200 are allowed", param="name")
-    if "video" not in files:
+    if "video" not in body.files:
         raise APIError(400, "Missing required parameter: 'video' (a video file).", param="video", code="missing_required_parameter")
-    unknown = sorted(set(fields) - {"name"} | set(files) - {"video"})
+    unknown = sorted(set(body.fields) - {"name"} | set(body.files) - {"video"})
     if unknown:
         raise APIError(400, f"Unknown parameter: '{unknown[0]}'.", param=unknown[0], code="unknown_parameter")
-    data = await read_upload(files["video"], "video", settings.max_upload_bytes)
-    upload, _ = check_video(data, "video", files["video"].content_type, files["video"].filename)
-    character_id_key = f"characters/{user.id}/{time.time_ns()}{upload.suffix}"
+    video = body.files["video"]
+    upload, _ = check_video(video.data, "video", video.content_type, video.filename)
+    key = f"characters/{user.id}/{time.time_ns()}{upload.suffix}"
     storage = request.app.state.storage
-    storage.put_bytes(character_id_key, upload.data, upload.content_type)
+    storage.put_bytes(key, upload.data, upload.content_type)
     try:
-        character = store.add_character(session, owner_id=user.id, name=name.strip(), video_key=character_id_key)
+        character = store.add_character(session, owner_id=user.id, name=name.strip(), video_key=key)
         store.audit(session, action="character_created", user_id=user.id, target=character.id, ip=client_ip(request))
         session.commit()
     except BaseException:
         session.rollback()
-        storage.delete_prefix(character_id_key)
+        storage.delete_prefix(key)
         raise
     return CharacterObject(id=character.id, name=character.name, created_at=int(character.created_at))
 

@@ -2,7 +2,8 @@
 
 The studio's prompt box, queue and gallery are a little JavaScript (static/app.js) over the same
 Videos API, authenticated by the session cookie plus the CSRF token the page embeds. Forms here post
-back with that token too.
+back with that token too. Routes are plain `def`s taking `Form` fields, so FastAPI parses the form
+on the event loop and runs the route, with its database calls, in the thread pool.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from importlib import resources
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -40,11 +41,7 @@ def page(request: Request, name: str, user: User | None, status_code: int = 200,
     return response
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    check_csrf(request, values.get("csrf_token"))
-    return values
+Field = Annotated[str, Form()]
 
 
 def signed_in(user: OptionalUser) -> User:
@@ -88,22 +85,22 @@ def signin_page(request: Request, user: OptionalUser) -> Response:
 
 
 @router.post("/signin")
-async def signin(request: Request, session: SessionDep) -> Response:
-    form = await form_of(request)
+def signin(request: Request, session: SessionDep, email: Field = "", password: Field = "", csrf_token: Field = "") -> Response:
+    check_csrf(request, csrf_token)
     wait = request.app.state.rate_limiter.take(("signin", client_ip(request)), SIGN_IN_PER_MINUTE)
     if wait:
         raise APIError(429, f"too many sign-in attempts; try again in {wait:.0f} s", code="rate_limit_exceeded", headers=retry_after_header(wait))
-    user = store.authenticate(session, email=form.get("email", ""), password=form.get("password", ""))
+    user = store.authenticate(session, email=email, password=password)
     if user is None:
-        store.audit(session, action="sign_in_failed", detail={"email": form.get("email", "")[:320]}, ip=client_ip(request))
+        store.audit(session, action="sign_in_failed", detail={"email": email[:320]}, ip=client_ip(request))
         session.commit()
-        return page(request, "signin.html", None, status_code=401, error="Wrong e-mail or password.", email=form.get("email", ""))
+        return page(request, "signin.html", None, status_code=401, error="Wrong e-mail or password.", email=email)
     return start_session(request, session, user)
 
 
 @router.post("/signout")
-async def signout(request: Request, session: SessionDep, user: OptionalUser) -> Response:
-    await form_of(request)
+def signout(request: Request, user: OptionalUser, session: SessionDep, csrf_token: Field = "") -> Response:
+    check_csrf(request, csrf_token)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         store.end_web_session(session, token=token)
@@ -124,13 +121,13 @@ def join_page(request: Request, session: SessionDep, token: str = "") -> Respons
 
 
 @router.post("/join")
-async def join(request: Request, session: SessionDep) -> Response:
-    form = await form_of(request)
+def join(request: Request, session: SessionDep, token: Field = "", email: Field = "", password: Field = "", name: Field = "", csrf_token: Field = "") -> Response:
+    check_csrf(request, csrf_token)
     try:
-        user = store.accept_invitation(session, token=form.get("token", ""), email=form.get("email", ""), password=form.get("password", ""), name=form.get("name", ""))
+        user = store.accept_invitation(session, token=token, email=email, password=password, name=name)
     except APIError as error:
         session.rollback()
-        return page(request, "join.html", None, status_code=error.status, error=error.message, token=form.get("token", ""), email=form.get("email", ""))
+        return page(request, "join.html", None, status_code=error.status, error=error.message, token=token, email=email)
     store.audit(session, action="user_created", user_id=user.id, detail={"role": user.role, "via": "invitation"}, ip=client_ip(request))
     return start_session(request, session, user)
 
@@ -143,17 +140,17 @@ def keys_page(request: Request, user: OptionalUser, session: SessionDep) -> Resp
 
 
 @router.post("/keys", response_class=HTMLResponse)
-async def create_key(request: Request, user: SignedIn, session: SessionDep) -> Response:
-    form = await form_of(request)
-    key, secret = store.create_api_key(session, user_id=user.id, name=form.get("name", ""))
+def create_key(request: Request, user: SignedIn, session: SessionDep, name: Field = "", csrf_token: Field = "") -> Response:
+    check_csrf(request, csrf_token)
+    key, secret = store.create_api_key(session, user_id=user.id, name=name)
     store.audit(session, action="key_created", user_id=user.id, target=key.prefix, ip=client_ip(request))
     session.commit()
     return page(request, "keys.html", user, keys=store.list_api_keys(session, user_id=user.id), new_secret=secret)
 
 
 @router.post("/keys/{key_id}/revoke")
-async def revoke_key(request: Request, key_id: int, user: SignedIn, session: SessionDep) -> Response:
-    await form_of(request)
+def revoke_key(request: Request, key_id: int, user: SignedIn, session: SessionDep, csrf_token: Field = "") -> Response:
+    check_csrf(request, csrf_token)
     key = store.revoke_api_key(session, user_id=user.id, key_id=key_id)
     store.audit(session, action="key_revoked", user_id=user.id, target=key.prefix, ip=client_ip(request))
     session.commit()
@@ -170,35 +167,37 @@ Admin = Annotated[User, Depends(admin_only)]
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request, user: OptionalUser, session: SessionDep, new_link: str = "") -> Response:
+def admin_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     if user is None:
         return to_signin()
-    admin_only(user)
+    return admin_view(request, admin_only(user), session)
+
+
+def admin_view(request: Request, user: User, session, **extra) -> HTMLResponse:
     return page(
         request, "admin.html", user, users=store.list_users(session), invitations=store.list_invitations(session)[:50],
-        audit=store.list_audit(session, limit=200), roles=ROLES, now=time.time(),
+        audit=store.list_audit(session, limit=200), roles=ROLES, now=time.time(), **extra,
     )
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)
-async def admin_invite(request: Request, user: Admin, session: SessionDep) -> Response:
-    form = await form_of(request)
-    invitation, token = store.create_invitation(session, role=form.get("role", "user"), email=form.get("email") or None, created_by=user.id)
+def admin_invite(request: Request, user: Admin, session: SessionDep, role: Field = "user", email: Field = "", csrf_token: Field = "") -> Response:
+    check_csrf(request, csrf_token)
+    invitation, token = store.create_invitation(session, role=role, email=email or None, created_by=user.id)
     store.audit(session, action="invitation_created", user_id=user.id, detail={"role": invitation.role, "email": invitation.email}, ip=client_ip(request))
     session.commit()
     link = str(request.url_for("join_page").include_query_params(token=token))
-    return page(
-        request, "admin.html", user, users=store.list_users(session), invitations=store.list_invitations(session)[:50],
-        audit=store.list_audit(session, limit=200), roles=ROLES, now=time.time(), new_link=link,
-    )
+    return admin_view(request, user, session, new_link=link)
 
 
 @router.post("/admin/users/{user_id}")
-async def admin_update_user(request: Request, user_id: int, user: Admin, session: SessionDep) -> Response:
-    form = await form_of(request)
-    if user_id == user.id and (form.get("disabled") == "1" or form.get("role", "admin") != "admin"):
+def admin_update_user(
+    request: Request, user_id: int, user: Admin, session: SessionDep, role: Field = "", disabled: Field = "", csrf_token: Field = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    if user_id == user.id and (disabled == "1" or role not in ("", "admin")):
         raise APIError(400, "you cannot demote or disable your own account (another admin can)", code="self_demotion")
-    changed = store.update_user(session, user_id=user_id, role=form.get("role") or None, disabled={"1": True, "0": False}.get(form.get("disabled", "")))
+    changed = store.update_user(session, user_id=user_id, role=role or None, disabled={"1": True, "0": False}.get(disabled))
     store.audit(session, action="user_updated", user_id=user.id, target=changed.email, detail={"role": changed.role, "disabled": changed.disabled}, ip=client_ip(request))
     session.commit()
     return RedirectResponse("/admin", status_code=303)
