@@ -15,6 +15,7 @@ from pathlib import Path
 from kinema import __version__
 from kinema.engines.base import RequestError, VideoRequest
 from kinema.video import VideoError
+from kinema.world.scene import WorldError
 
 
 class UsageError(Exception):
@@ -48,6 +49,30 @@ def build_parser() -> Parser:
 
     models = commands.add_parser("models", help="list the models Kinema can load and what each supports")
     models.add_argument("--json", action="store_true", help="print as JSON")
+
+    world = commands.add_parser("world", help="Kinema World: build a dataset, render a scene description")
+    world_commands = world.add_subparsers(dest="world_command", required=True, parser_class=Parser)
+    build = world_commands.add_parser("build", help="make a sharded dataset of simulated, captioned clips")
+    build.add_argument("--clips", type=int, required=True, help="how many clips")
+    build.add_argument("--out", type=Path, required=True, help="dataset folder (rerun to resume)")
+    build.add_argument("--size", default="128x128", help="WxH of the videos (default 128x128)")
+    build.add_argument("--seconds", type=float, default=4.0, help="clip length; a clip holds both ends (default 4)")
+    build.add_argument("--fps", type=float, default=8.0, help="frames per second (default 8)")
+    build.add_argument("--seed", type=int, default=0, help="the same seed gives the same clips")
+    build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: one per core)")
+    build.add_argument("--no-video", action="store_true", help="descriptions, captions and trajectories only")
+    build.add_argument("--max-objects", type=int, default=4, help="1–6 (default 4)")
+    build.add_argument("--difficulty", type=float, default=0.5, help="0–1: more objects, more motion (default 0.5)")
+    build.add_argument("--shots", type=float, default=0.1, help="share of clips with cuts (default 0.1)")
+    build.add_argument("--multiview", type=float, default=0.0, help="share of clips filmed by several cameras (default 0)")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    render = world_commands.add_parser("render", help="render one scene description (JSON) to an MP4")
+    render.add_argument("spec", type=Path, help="scene description JSON")
+    render.add_argument("-o", "--output", type=Path, default=Path("scene.mp4"))
+    render.add_argument("--size", default="128x128")
+    render.add_argument("--seconds", type=float, default=4.0)
+    render.add_argument("--fps", type=float, default=8.0)
+    render.add_argument("--views", action="store_true", help="one MP4 per camera (NAME-v1.mp4, …)")
 
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
     from kinema import bench as bench_module
@@ -151,6 +176,39 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_world(args: argparse.Namespace) -> int:
+    from kinema.engines.base import parse_size
+    from kinema.world import build as world
+
+    width, height = parse_size(args.size)
+    if args.world_command == "render":
+        output = check_output(args.output)
+        for path in world.render_scene_file(args.spec, output, width, height, args.seconds, args.fps, args.views):
+            print(path)
+        return 0
+    settings = world.BuildSettings(
+        clips=args.clips,
+        width=width,
+        height=height,
+        seconds=args.seconds,
+        fps=args.fps,
+        seed=args.seed,
+        video=not args.no_video,
+        max_objects=args.max_objects,
+        difficulty=args.difficulty,
+        shots_probability=args.shots,
+        multiview_probability=args.multiview,
+    )
+    figures = world.build(settings, args.out, workers=args.workers, progress=not args.quiet)
+    rate = figures["clips_per_second"]
+    print(
+        f"{figures['clips']} clips in {args.out} ({figures['made']} made now in {figures['seconds']:g} s"
+        f"{f', {rate:g} clips/s' if rate else ''}); {figures['bytes'] / 1e6:.1f} MB on disk",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from kinema import bench
 
@@ -161,7 +219,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     """The exceptions that mean a user mistake. CheckpointError only once its module is loaded:
     importing kinema.checkpoint imports torch, which `kinema serve`'s API process must not."""
     checkpoint = sys.modules.get("kinema.checkpoint")
-    return (UsageError, RequestError, VideoError) + ((checkpoint.CheckpointError,) if checkpoint else ())
+    return (UsageError, RequestError, VideoError, WorldError) + ((checkpoint.CheckpointError,) if checkpoint else ())
 
 
 def service_command(name: str):
@@ -176,7 +234,7 @@ def service_command(name: str):
     return run
 
 
-COMMANDS = {"generate": cmd_generate, "models": cmd_models, "bench": cmd_bench,
+COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "bench": cmd_bench,
             **{name: service_command(name) for name in ("serve", "worker", "admin")}}
 
 
