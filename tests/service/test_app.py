@@ -43,6 +43,10 @@ def test_admin_commands(tmp_path, capsys, monkeypatch):
     assert key.startswith("sk-kinema-")
     assert run(capsys, "admin", *data, "set-role", "root@example.com", "red-teamer")[1] == "root@example.com is now red-teamer\n"
     assert "root@example.com\tred-teamer" in run(capsys, "admin", *data, "users")[1]
+    code, out, _ = run(capsys, "admin", *data, "set-quota", "root@example.com", "--videos-per-day", "5", "--concurrent-jobs", "none")
+    assert code == 0 and "'videos_per_day': 5" in out and "'concurrent_jobs': None" in out and "'seconds_per_day': 2400.0" in out
+    code, _, err = run(capsys, "admin", *data, "set-quota", "root@example.com", "--videos-per-day", "lots")
+    assert code == 2 and "--videos-per-day 'lots' is not a number" in err
     audit = run(capsys, "admin", *data, "audit")[1]
     for action in ("user_created", "invitation_created", "key_created", "user_updated"):
         assert action in audit

@@ -50,6 +50,10 @@ def add_commands(commands) -> None:
     role.add_argument("role", choices=ROLES)
     disable = actions.add_parser("disable", help="disable an account (signs it out, revokes its keys)")
     disable.add_argument("email")
+    quota = actions.add_parser("set-quota", help="override an account's quota (its role's otherwise); 'none' means unlimited, 'role' its role's")
+    quota.add_argument("email")
+    for field in ("videos-per-day", "seconds-per-day", "concurrent-jobs", "requests-per-minute"):
+        quota.add_argument(f"--{field}", metavar="N|none|role")
     key = actions.add_parser("create-key", help="make an API key for an account and print it (once)")
     key.add_argument("email")
     key.add_argument("--name", default="")
@@ -124,7 +128,7 @@ def cmd_admin(args: argparse.Namespace) -> int:
     sessions = db.make_sessions(engine)
     try:
         with sessions() as session:
-            return _admin_action(args, session, store)
+            return _admin_action(args, session, store, settings)
     except APIError as error:
         raise UsageError(error.message) from None
     finally:
@@ -140,7 +144,9 @@ def _user(session, store, email: str):
     return user
 
 
-def _admin_action(args, session, store) -> int:
+def _admin_action(args, session, store, settings) -> int:
+    from kinema.cli import UsageError
+
     if args.action == "create-user":
         user = store.create_user(session, email=args.email, password=_read_password(args), role=args.role, name=args.name)
         store.audit(session, action="user_created", user_id=user.id, detail={"role": user.role, "via": "cli"})
@@ -165,6 +171,26 @@ def _admin_action(args, session, store) -> int:
         store.audit(session, action="user_updated", target=user.email, detail={"disabled": True, "via": "cli"})
         session.commit()
         print(f"disabled {user.email}")
+    elif args.action == "set-quota":
+        user = _user(session, store, args.email)
+        overrides = dict(user.quota or {})
+        for field in ("videos_per_day", "seconds_per_day", "concurrent_jobs", "requests_per_minute"):
+            value = getattr(args, field)
+            if value is None:
+                continue
+            if value == "role":
+                overrides.pop(field, None)
+                continue
+            try:
+                overrides[field] = None if value == "none" else (float(value) if field == "seconds_per_day" else int(value))
+            except ValueError:
+                raise UsageError(f"--{field.replace('_', '-')} {value!r} is not a number, 'none' or 'role'") from None
+            if overrides[field] is not None and overrides[field] < 0:
+                raise UsageError(f"--{field.replace('_', '-')} {value} must not be negative")
+        user.quota = overrides or None
+        store.audit(session, action="user_updated", target=user.email, detail={"quota": overrides, "via": "cli"})
+        session.commit()
+        print(f"{user.email}: {store.quota_for(settings, user).model_dump()}")
     elif args.action == "create-key":
         user = _user(session, store, args.email)
         key, secret = store.create_api_key(session, user_id=user.id, name=args.name)

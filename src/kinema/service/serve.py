@@ -23,6 +23,8 @@ from kinema.service.settings import Settings
 log = logging.getLogger("kinema.serve")
 PR_SET_PDEATHSIG = 1
 RESTART_BACKOFF = (1, 2, 5, 10, 30)
+USAGE_ERROR = 2
+"""`kinema`'s exit code for a user mistake."""
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -72,7 +74,11 @@ class Supervisor:
     def _watch(self) -> None:
         while not self.stopping.wait(1.0):
             for index, child in enumerate(self.children):
-                if child is not None and child.poll() is not None and not self.stopping.is_set():
+                if child is not None and child.poll() == USAGE_ERROR:
+                    # a mistake (an unknown model, a bad setting) would fail the same way again
+                    log.error("worker %d refused to start (its error is above); not restarting it", index)
+                    self.children[index] = None
+                elif child is not None and child.poll() is not None and not self.stopping.is_set():
                     delay = RESTART_BACKOFF[min(self.restarts[index], len(RESTART_BACKOFF) - 1)]
                     log.warning("worker %d exited with %s; restarting in %d s", index, child.returncode, delay)
                     self.restarts[index] += 1
