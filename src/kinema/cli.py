@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from kinema import __version__
-from kinema.checkpoint import CheckpointError
 from kinema.engines.base import RequestError, VideoRequest
 from kinema.video import VideoError
 from kinema.training.config import ConfigError
@@ -96,6 +95,10 @@ def build_parser() -> Parser:
     from kinema import bench as bench_module
 
     bench_module.add_arguments(bench)
+
+    from kinema.service import cli as service_cli  # serve, worker, admin
+
+    service_cli.add_commands(commands)
     return parser
 
 
@@ -304,7 +307,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.run(args)
 
 
-COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "train": cmd_train, "bench": cmd_bench}
+def user_errors() -> tuple[type[Exception], ...]:
+    """The exceptions that mean a user mistake. CheckpointError only once its module is loaded:
+    importing kinema.checkpoint imports torch, which `kinema serve`'s API process must not."""
+    checkpoint = sys.modules.get("kinema.checkpoint")
+    return (UsageError, RequestError, VideoError, WorldError, ConfigError) + ((checkpoint.CheckpointError,) if checkpoint else ())
+
+
+def service_command(name: str):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            from kinema.service import cli as service_cli
+            from kinema.service import settings  # noqa: F401  (fails here when the extra is missing)
+        except ImportError as error:
+            raise UsageError(f"`kinema {name}` needs the service's packages ({error.name} is missing): pip install 'kinema[service]'") from None
+        return service_cli.COMMANDS[name](args)
+
+    return run
+
+
+COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "train": cmd_train, "bench": cmd_bench,
+            **{name: service_command(name) for name in ("serve", "worker", "admin")}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return COMMANDS[args.command](args)
-    except (UsageError, RequestError, CheckpointError, VideoError, WorldError, ConfigError) as error:
+    except Exception as error:
+        if not isinstance(error, user_errors()):
+            raise
         print(f"kinema: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
