@@ -15,6 +15,9 @@ from pathlib import Path
 from kinema import __version__
 from kinema.checkpoint import CheckpointError
 from kinema.engines.base import RequestError, VideoRequest
+from kinema.safety.c2pa_manifest import ProvenanceError
+from kinema.safety.config import ConfigError
+from kinema.safety.policy import PolicyViolation
 from kinema.video import VideoError
 
 
@@ -49,6 +52,20 @@ def build_parser() -> Parser:
 
     models = commands.add_parser("models", help="list the models Kinema can load and what each supports")
     models.add_argument("--json", action="store_true", help="print as JSON")
+
+    verify = commands.add_parser("verify", help="was this video made here? (C2PA manifest, watermark, fingerprint)")
+    verify.add_argument("file", type=Path, help="the video to check (mp4, webm, mov, gif)")
+    verify.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    safety = commands.add_parser("safety", help="the prompt policy and output checks")
+    safety_commands = safety.add_subparsers(dest="safety_command", required=True, parser_class=Parser)
+    evaluate = safety_commands.add_parser("eval", help="precision, recall and false-block rate on the held-out prompts")
+    evaluate.add_argument("--json", action="store_true", help="print as JSON (with every miss and false block)")
+    check = safety_commands.add_parser("check", help="score texts against the policy, as red-teamers see it")
+    check.add_argument("texts", nargs="+", help="prompts to score")
+    check_video = safety_commands.add_parser("check-video", help="the output checks (nudity) on a video: held or pass")
+    check_video.add_argument("file", type=Path, help="the video to check")
+    check_video.add_argument("--json", action="store_true", help="print as JSON")
 
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
     from kinema import bench as bench_module
@@ -90,6 +107,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     output = check_output(args.output)
     folder = resolve_model(args.model)
     resolve(request, capabilities(read_config(folder)), seed=0)  # every check, before loading weights
+    check_policy(request)  # the content policy, before any work: raises PolicyViolation
 
     from tqdm import tqdm
 
@@ -115,6 +133,65 @@ def cmd_generate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print(result.path)
+    return 0
+
+
+def check_policy(request: VideoRequest) -> None:
+    """Every text of the request through the prompt policy (unless the safety configuration turns it off)."""
+    from kinema.safety.config import load_config
+    from kinema.safety.policy import Policy, PolicyConfig, check_texts, default_thresholds, request_texts
+
+    config = load_config()
+    if config.policy.enabled:
+        check_texts(request_texts(request), Policy(PolicyConfig(thresholds=default_thresholds() | config.policy.thresholds)))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from kinema.safety.verify import format_report, verify
+    from kinema.video import VIDEO_SUFFIXES
+
+    if not args.file.is_file():
+        raise UsageError(f"{str(args.file)!r} is not a file")
+    if args.file.suffix.lower() not in VIDEO_SUFFIXES:
+        raise UsageError(f"{str(args.file)!r}: verify reads {', '.join(VIDEO_SUFFIXES)} files")
+    report = verify(args.file)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_safety(args: argparse.Namespace) -> int:
+    if args.safety_command == "eval":
+        from kinema.safety.config import load_config
+        from kinema.safety.evaluate import evaluate, format_table
+        from kinema.safety.policy import Policy, PolicyConfig, default_thresholds
+
+        thresholds = default_thresholds() | load_config().policy.thresholds
+        report = evaluate(Policy(PolicyConfig(thresholds=thresholds)))
+        print(json.dumps(report, indent=2) if args.json else format_table(report))
+        return 0
+    if args.safety_command == "check":
+        from kinema.safety.config import load_config
+        from kinema.safety.policy import Policy, PolicyConfig, default_thresholds
+
+        thresholds = default_thresholds() | load_config().policy.thresholds
+        for result in Policy(PolicyConfig(thresholds=thresholds)).score(args.texts):
+            print(json.dumps({"text": result.text, **result.to_dict()}))
+        return 0
+    from kinema.safety.config import load_config
+    from kinema.safety.output import OutputCheckUnavailable, check_video
+
+    if not args.file.is_file():
+        raise UsageError(f"{str(args.file)!r} is not a file")
+    settings = load_config().output
+    try:
+        verdict = check_video(args.file, threshold=settings.nudity_threshold, frames=settings.frames)
+    except OutputCheckUnavailable as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        print(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        worst = ", ".join(f"{k} {v:.2f}" for k, v in sorted(verdict.scores.items(), key=lambda kv: -kv[1])) or "nothing found"
+        print(f"{verdict.verdict} ({verdict.frames_checked} frames checked; {worst})")
     return 0
 
 
@@ -154,14 +231,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.run(args)
 
 
-COMMANDS = {"generate": cmd_generate, "models": cmd_models, "bench": cmd_bench}
+COMMANDS = {"generate": cmd_generate, "models": cmd_models, "bench": cmd_bench, "verify": cmd_verify, "safety": cmd_safety}
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, RequestError, CheckpointError, VideoError) as error:
+    except (UsageError, RequestError, CheckpointError, VideoError, PolicyViolation, ConfigError, ProvenanceError) as error:
         print(f"kinema: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
