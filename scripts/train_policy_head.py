@@ -17,8 +17,9 @@ encoder reached 0.97 (see the commit history), so the adapters earn their keep.
    the rarer positives weighted up; prompts that are likeness / ip only through a listed name do
    not count for those two categories (the name lists catch them; see `loss_mask`);
 4. choose each category's threshold on validation, through the whole policy (names and terms too):
-   the highest threshold in 0.3..0.9 that still finds ≥ 97 % of that category's validation
-   positives;
+   the threshold that finds ≥ 97 % of that category's validation positives, raised where needed so
+   that the category blocks at most 0.4 % of the safe validation prompts (seven categories: under
+   3 % in all), within 0.3..0.95;
 5. print validation recall and false-block rate at those thresholds;
 6. fine-tune again on the whole training split with the same settings and save.
 
@@ -46,7 +47,9 @@ from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, HEAD_WEIGHTS, Head, Po
 
 DATA = ROOT / "src" / "kinema" / "safety" / "data" / "prompts.jsonl"
 RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED = 8, 16, 128, 3, 32, 1e-3, 1e-3, 0
-TARGET_RECALL, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.9, 0.3
+TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.004, 0.95, 0.3
+THRESHOLD_RULE = (f"per category: the threshold keeping validation recall >= {TARGET_RECALL}, raised to block at most "
+                  f"{FALSE_BLOCK_BUDGET:.1%} of safe validation prompts, within {MIN_THRESHOLD}..{MAX_THRESHOLD}")
 NAME_KINDS = ("likeness-name", "ip-character", "ip-brand", "ip-artist")
 
 
@@ -140,6 +143,8 @@ def policy_for(weights: dict[str, np.ndarray], thresholds: dict[str, float]) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--validate-only", action="store_true", help="stop after printing the validation figures")
+    parser.add_argument("--thresholds-only", action="store_true",
+                        help="redo steps 2-5 and store the thresholds with the existing head, without retraining it")
     args = parser.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     start = time.time()
@@ -159,10 +164,12 @@ def main() -> None:
     scores = np.array([[res.scores[c] for c in CATEGORIES] for res in probe.score([r["text"] for r in val_rows])])
     yv = y[is_val]
     thresholds = {}
+    safe = yv.sum(1) == 0
     for k, c in enumerate(CATEGORIES):
         pos = scores[yv[:, k] == 1, k]
-        t = MAX_THRESHOLD if not len(pos) else float(np.quantile(pos, 1 - TARGET_RECALL)) - 1e-6
-        thresholds[c] = round(min(MAX_THRESHOLD, max(MIN_THRESHOLD, t)), 4)
+        for_recall = MAX_THRESHOLD if not len(pos) else float(np.quantile(pos, 1 - TARGET_RECALL)) - 1e-6
+        for_safe = float(np.quantile(scores[safe, k], 1 - FALSE_BLOCK_BUDGET)) + 1e-6
+        thresholds[c] = round(min(MAX_THRESHOLD, max(MIN_THRESHOLD, for_recall, for_safe)), 4)
     # 5. validation figures at those thresholds
     results = policy_for(weights, thresholds).score([r["text"] for r in val_rows])
     unsafe = [bool(r["labels"]) for r in val_rows]
@@ -175,6 +182,14 @@ def main() -> None:
     }
     print(json.dumps({"thresholds": thresholds, "validation": validation}, indent=2), flush=True)
     if args.validate_only:
+        return
+    if args.thresholds_only:  # the final fine-tune is seeded and does not depend on the thresholds
+        config = json.loads(HEAD_CONFIG.read_text())
+        config["thresholds"] = thresholds
+        config["training"]["threshold_rule"] = THRESHOLD_RULE
+        config["training"]["validation"] = validation
+        HEAD_CONFIG.write_text(json.dumps(config, indent=2) + "\n")
+        print(f"stored the thresholds in {HEAD_CONFIG.name}")
         return
     # 6. again on the whole training split; save
     print(f"final run: {len(rows)} training prompts")
@@ -194,7 +209,7 @@ def main() -> None:
             "examples": len(rows),
             "validation_examples": int(is_val.sum()),
             "epochs": EPOCHS, "batch": BATCH, "lr": LR, "weight_decay": WEIGHT_DECAY, "seed": SEED,
-            "threshold_rule": f"highest threshold in {MIN_THRESHOLD}..{MAX_THRESHOLD} keeping validation recall >= {TARGET_RECALL}",
+            "threshold_rule": THRESHOLD_RULE,
             "validation": validation,
             "seconds": round(time.time() - start),
         },
