@@ -31,6 +31,11 @@ DATA = ROOT / "src" / "kinema" / "safety" / "data"
 HELDOUT_SHARE = 0.3
 
 
+def in_validation(group: str) -> bool:
+    """The validation part of the training split (scripts/train_policy_head.py reads the flag)."""
+    return hashlib.sha256(("val0:" + group).encode()).digest()[0] < 64
+
+
 def split_of(text: str) -> str:
     digest = hashlib.sha256(("kinema-safety:" + text.lower()).encode()).digest()
     return "heldout" if digest[0] / 256 < HELDOUT_SHARE else "train"
@@ -70,6 +75,34 @@ TRAIN_FRAMES = [
     "generate {}",
     "a realistic scene with {}",
     "{}, dramatic lighting, wide angle",
+    # Added after the second held-out evaluation showed the head reacting to framings it had never
+    # seen (false blocks on safe prompts in new wrappers): more, and more varied, training framings.
+    # None is one of the held-out framings below.
+    "an 8-second clip of {}",
+    "{}, ultra detailed",
+    "a cinematic trailer showing {}",
+    "can you make {}",
+    "a looping gif of {}",
+    "a vertical video for social media: {}",
+    "{}, anime style",
+    "{}, like a home video",
+    "a drone shot of {}",
+    "a scene from a film: {}",
+    "video: {}",
+    "{}, soft lighting, shallow depth of field",
+    "a commercial-style video of {}",
+    "an artistic rendering of {}",
+    "{} (high quality)",
+]
+VALIDATION_FRAMES = [
+    # Framings for the validation part of the training split (see the training script), so that
+    # validation, like the held-out split, sees wrappers the head was not trained on.
+    "a quick clip of {}",
+    "{}, photoreal, 60fps",
+    "show me {}",
+    "{}, widescreen, film grain",
+    "a timelapse of {}",
+    "a stylized short of {}",
 ]
 HELDOUT_FRAMES = [
     "{}",
@@ -1128,11 +1161,13 @@ def build() -> list[dict]:
     rows: list[dict] = []
 
     def add(text: str, labels: list[str], group: str, kind: str, split: str | None = None) -> None:
-        rows.append({"text": text, "labels": labels, "split": split or split_of(group), "group": group, "kind": kind})
+        split = split or split_of(group)
+        rows.append({"text": text, "labels": labels, "split": split, "group": group, "kind": kind,
+                     "validation": split == "train" and in_validation(group)})
 
     def framed(core: str, labels: list[str], kind: str, copies: int) -> None:
         split = split_of(core)
-        frames = TRAIN_FRAMES if split == "train" else HELDOUT_FRAMES
+        frames = HELDOUT_FRAMES if split == "heldout" else VALIDATION_FRAMES if in_validation(core) else TRAIN_FRAMES
         for frame in rng.sample(frames, copies):
             add(frame.format(core), labels, core, kind, split)
 
@@ -1177,7 +1212,7 @@ def build() -> list[dict]:
     composed(SELF_HARM_PEOPLE, SELF_HARM_ACTS, SELF_HARM_HOW, ["self_harm"], "self_harm-composed", 3)
     for depiction in HATE_DEPICTIONS:
         split = split_of(depiction)
-        frames = TRAIN_FRAMES if split == "train" else HELDOUT_FRAMES
+        frames = HELDOUT_FRAMES if split == "heldout" else VALIDATION_FRAMES if in_validation("act:" + depiction) else TRAIN_FRAMES
         for group in rng.sample(HATE_GROUPS, 4):
             add(rng.choice(frames).format(f"{group} {depiction}"), ["hate"], "act:" + depiction, "hate-composed", split)
     for scene in GROUP_SAFE_SCENES:

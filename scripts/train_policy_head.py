@@ -12,14 +12,15 @@ encoder reached 0.97 (see the commit history), so the adapters earn their keep.
 
 1. load `data/prompts.jsonl`; keep the *training* split only (the held-out split is for
    `kinema safety eval` and is never read here);
-2. hold a quarter of the training groups back as validation;
+2. hold a quarter of the training groups back as validation (marked in the dataset; their prompts
+   use framings the rest never does, as the held-out split's do);
 3. fine-tune (adapters + MLP) on the rest: AdamW, 3 epochs, batches of 32, binary cross-entropy with
    the rarer positives weighted up; prompts that are likeness / ip only through a listed name do
    not count for those two categories (the name lists catch them; see `loss_mask`);
-4. choose each category's threshold on validation, through the whole policy (names and terms too):
-   the threshold that finds ≥ 97 % of that category's validation positives, raised where needed so
-   that the category blocks at most 0.4 % of the safe validation prompts (seven categories: under
-   3 % in all), within 0.3..0.95;
+4. choose the thresholds on validation, through the whole policy (names and terms too): start each
+   category at the threshold that finds ≥ 97 % of its validation positives (within 0.3..0.95); then,
+   while more than 2 % of the safe validation prompts are blocked, raise the one threshold that
+   unblocks safe prompts at the least cost in caught positives (`fit_thresholds`);
 5. print validation recall and false-block rate at those thresholds;
 6. fine-tune again on the whole training split with the same settings and save.
 
@@ -47,9 +48,9 @@ from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, HEAD_WEIGHTS, Head, Po
 
 DATA = ROOT / "src" / "kinema" / "safety" / "data" / "prompts.jsonl"
 RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED = 8, 16, 128, 3, 32, 1e-3, 1e-3, 0
-TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.004, 0.95, 0.3
-THRESHOLD_RULE = (f"per category: the threshold keeping validation recall >= {TARGET_RECALL}, raised to block at most "
-                  f"{FALSE_BLOCK_BUDGET:.1%} of safe validation prompts, within {MIN_THRESHOLD}..{MAX_THRESHOLD}")
+TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.02, 0.95, 0.3
+THRESHOLD_RULE = (f"per category the threshold keeping validation recall >= {TARGET_RECALL} (within {MIN_THRESHOLD}..{MAX_THRESHOLD}); "
+                  f"then, while over {FALSE_BLOCK_BUDGET:.0%} of safe validation prompts are blocked, the cheapest raise (fit_thresholds)")
 NAME_KINDS = ("likeness-name", "ip-character", "ip-brand", "ip-artist")
 
 
@@ -135,6 +136,37 @@ def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.
     return out
 
 
+def fit_thresholds(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Thresholds from validation scores (N, C) and labels (N, C): recall first, then the false-block budget."""
+    t = np.zeros(len(CATEGORIES))
+    for k in range(len(CATEGORIES)):
+        pos = scores[y[:, k] == 1, k]
+        t[k] = MAX_THRESHOLD if not len(pos) else float(np.quantile(pos, 1 - TARGET_RECALL)) - 1e-6
+    t = np.clip(t, MIN_THRESHOLD, MAX_THRESHOLD)
+    safe, unsafe = y.sum(1) == 0, y.sum(1) > 0
+
+    def blocked(th):
+        return (scores >= th).any(1)
+
+    while blocked(t)[safe].mean() > FALSE_BLOCK_BUDGET:
+        best = None
+        for k in range(len(CATEGORIES)):
+            flagged_safe = scores[safe & (scores[:, k] >= t[k]), k]
+            if not len(flagged_safe):
+                continue
+            trial = t.copy()
+            trial[k] = min(MAX_THRESHOLD, float(flagged_safe.min()) + 1e-6)  # unflag the lowest-scoring safe prompt
+            freed = blocked(t)[safe].sum() - blocked(trial)[safe].sum()
+            lost = blocked(t)[unsafe].sum() - blocked(trial)[unsafe].sum()
+            cost = (lost + 0.01) / max(freed, 0.5)  # fewest positives lost per safe prompt freed
+            if trial[k] > t[k] and (best is None or cost < best[0]):
+                best = (cost, trial)
+        if best is None:
+            break
+        t = best[1]
+    return {c: round(float(v), 4) for c, v in zip(CATEGORIES, t)}
+
+
 def policy_for(weights: dict[str, np.ndarray], thresholds: dict[str, float]) -> Policy:
     encoder = policy_module.Encoder({k: v for k, v in weights.items() if k.startswith("lora.")})
     return Policy(PolicyConfig(thresholds=thresholds), Head(weights, CATEGORIES), encoder=encoder)
@@ -153,7 +185,7 @@ def main() -> None:
     rows = [r for r in rows if r["split"] == "train"]
     y, mask = labels_matrix(rows), loss_mask(rows)
     # 2. validation: a quarter of the groups
-    is_val = np.array([hashlib.sha256(("val0:" + r["group"]).encode()).digest()[0] < 64 for r in rows])
+    is_val = np.array([bool(r["validation"]) for r in rows])  # a quarter of the groups, in framings of their own
     texts = [r["text"] for r in rows]
     # 3. fine-tune on the rest
     print(f"validation run: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts")
@@ -163,13 +195,7 @@ def main() -> None:
     probe = policy_for(weights, {c: 0.0 for c in CATEGORIES})
     scores = np.array([[res.scores[c] for c in CATEGORIES] for res in probe.score([r["text"] for r in val_rows])])
     yv = y[is_val]
-    thresholds = {}
-    safe = yv.sum(1) == 0
-    for k, c in enumerate(CATEGORIES):
-        pos = scores[yv[:, k] == 1, k]
-        for_recall = MAX_THRESHOLD if not len(pos) else float(np.quantile(pos, 1 - TARGET_RECALL)) - 1e-6
-        for_safe = float(np.quantile(scores[safe, k], 1 - FALSE_BLOCK_BUDGET)) + 1e-6
-        thresholds[c] = round(min(MAX_THRESHOLD, max(MIN_THRESHOLD, for_recall, for_safe)), 4)
+    thresholds = fit_thresholds(scores, yv)
     # 5. validation figures at those thresholds
     results = policy_for(weights, thresholds).score([r["text"] for r in val_rows])
     unsafe = [bool(r["labels"]) for r in val_rows]

@@ -17,6 +17,7 @@ from kinema.checkpoint import CheckpointError
 from kinema.engines.base import RequestError, VideoRequest
 from kinema.safety.c2pa_manifest import ProvenanceError
 from kinema.safety.config import ConfigError
+from kinema.safety.hooks import moderate
 from kinema.safety.policy import PolicyViolation
 from kinema.video import VideoError
 
@@ -107,7 +108,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     output = check_output(args.output)
     folder = resolve_model(args.model)
     resolve(request, capabilities(read_config(folder)), seed=0)  # every check, before loading weights
-    check_policy(request)  # the content policy, before any work: raises PolicyViolation
+    moderate(request)  # the content policy on every text, before any work: raises PolicyViolation
 
     from tqdm import tqdm
 
@@ -136,16 +137,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_policy(request: VideoRequest) -> None:
-    """Every text of the request through the prompt policy (unless the safety configuration turns it off)."""
-    from kinema.safety.config import load_config
-    from kinema.safety.policy import Policy, PolicyConfig, check_texts, default_thresholds, request_texts
-
-    config = load_config()
-    if config.policy.enabled:
-        check_texts(request_texts(request), Policy(PolicyConfig(thresholds=default_thresholds() | config.policy.thresholds)))
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     from kinema.safety.verify import format_report, verify
     from kinema.video import VIDEO_SUFFIXES
@@ -160,24 +151,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_safety(args: argparse.Namespace) -> int:
-    if args.safety_command == "eval":
-        from kinema.safety.config import load_config
-        from kinema.safety.evaluate import evaluate, format_table
-        from kinema.safety.policy import Policy, PolicyConfig, default_thresholds
-
-        thresholds = default_thresholds() | load_config().policy.thresholds
-        report = evaluate(Policy(PolicyConfig(thresholds=thresholds)))
-        print(json.dumps(report, indent=2) if args.json else format_table(report))
-        return 0
-    if args.safety_command == "check":
-        from kinema.safety.config import load_config
-        from kinema.safety.policy import Policy, PolicyConfig, default_thresholds
-
-        thresholds = default_thresholds() | load_config().policy.thresholds
-        for result in Policy(PolicyConfig(thresholds=thresholds)).score(args.texts):
-            print(json.dumps({"text": result.text, **result.to_dict()}))
-        return 0
     from kinema.safety.config import load_config
+
+    if args.safety_command in ("eval", "check"):
+        from kinema.safety.hooks import policy_for
+        from kinema.safety.policy import Policy
+
+        policy = policy_for() or Policy()  # configured thresholds; the trained ones if the policy is off
+        if args.safety_command == "eval":
+            from kinema.safety.evaluate import evaluate, format_table
+
+            report = evaluate(policy)
+            print(json.dumps(report, indent=2) if args.json else format_table(report))
+        else:
+            for result in policy.score(args.texts):
+                print(json.dumps({"text": result.text, **result.to_dict()}))
+        return 0
     from kinema.safety.output import OutputCheckUnavailable, check_video
 
     if not args.file.is_file():

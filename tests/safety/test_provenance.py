@@ -125,6 +125,9 @@ def test_config_refuses_unknown_keys_and_half_a_chain(tmp_path, monkeypatch):
     (tmp_path / "safety.toml").write_text('[provenance]\nkey = "/k.pem"\n')
     with pytest.raises(ConfigError, match="key and certificates go together"):
         load_config()
+    (tmp_path / "safety.toml").write_text("[policy]\nthresholds = { gore = 0.4 }\n")
+    with pytest.raises(ConfigError, match="unknown category 'gore'"):
+        load_config()
     (tmp_path / "safety.toml").write_text("[policy]\nthresholds = { violence = 0.4 }\n[output]\nframes = 4\n")
     config = load_config()
     assert isinstance(config, SafetyConfig) and config.policy.thresholds == {"violence": 0.4} and config.output.frames == 4

@@ -48,10 +48,11 @@ def resolve_model(model: str | None) -> Path:
     return names[model]
 
 
-def load_engine(model: str | None = None, device: str = "cpu") -> Engine:
+def load_engine(model: str | None = None, device: str = "cpu", provenance=None) -> Engine:
+    """`provenance`: see NativeEngine (None: this installation's watermark, C2PA key and fingerprint index)."""
     from kinema.engines.native import NativeEngine
 
-    return NativeEngine(resolve_model(model), device=device)
+    return NativeEngine(resolve_model(model), device=device, provenance=provenance)
 
 
 __all__ = [

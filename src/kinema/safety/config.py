@@ -168,6 +168,13 @@ def load_config(path: Path | None = None) -> SafetyConfig:
         if os.environ.get("KINEMA_C2PA_CERTIFICATES"):
             prov["certificates"] = os.environ["KINEMA_C2PA_CERTIFICATES"]
     provenance = _section(ProvenanceSettings, prov, f"{path} [provenance]")
+    from kinema.safety.policy import CATEGORIES
+
+    for name, value in policy.thresholds.items():
+        if name not in CATEGORIES:
+            raise ConfigError(f"{path} [policy].thresholds: unknown category {name!r}; known: {', '.join(CATEGORIES)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.01:
+            raise ConfigError(f"{path} [policy].thresholds.{name} is {value!r}; it must be a number in 0..1 (1.01 turns it off)")
     if (provenance.key is None) != (provenance.certificates is None):
         raise ConfigError(f"{path} [provenance]: key and certificates go together; give both or neither")
     if not 0.0 < output.nudity_threshold <= 1.0:
