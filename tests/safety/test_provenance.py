@@ -8,7 +8,7 @@ import pytest
 from kinema.safety.config import SafetyConfig, installation_id, load_config
 from kinema.safety.provenance import Provenance, watermark_number
 from kinema.safety.verify import format_report, verify
-from kinema.video import VideoWriter, read_video, write_video
+from kinema.video import VideoWriter, write_video
 
 from .media import crop_tenth, reencode, resize_half, scene, textured
 
