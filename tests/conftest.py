@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
 from kinema.checkpoint import ModelConfig, SamplingDefaults, save_checkpoint
 from kinema.models.dit import DiT, DiTConfig
 from kinema.models.vae import VAE_PRESETS, VideoVAE
+
+@pytest.fixture(autouse=True, scope="session")
+def kinema_home(tmp_path_factory):
+    """Kinema's data folder (installation id, local signing chain, fingerprint index) in a temporary
+    folder for the whole run, so tests never write to the user's own."""
+    home = tmp_path_factory.mktemp("kinema-home")
+    previous = os.environ.get("KINEMA_HOME")
+    os.environ["KINEMA_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("KINEMA_HOME", None)
+    else:
+        os.environ["KINEMA_HOME"] = previous
+
 
 TINY_DIT = DiTConfig(latent_channels=4, width=64, depth=2, heads=2, text_dim=384, frequency_dim=64)
 

@@ -14,8 +14,12 @@ from pathlib import Path
 
 from kinema import __version__
 from kinema.engines.base import RequestError, VideoRequest
-from kinema.video import VideoError
+from kinema.safety.c2pa_manifest import ProvenanceError
+from kinema.safety.config import ConfigError as SafetyConfigError
+from kinema.safety.hooks import moderate
+from kinema.safety.policy import PolicyViolation
 from kinema.training.config import ConfigError
+from kinema.video import VideoError
 from kinema.world.scene import WorldError
 
 
@@ -90,6 +94,20 @@ def build_parser() -> Parser:
     train.add_argument("part", choices=("vae", "dit"), help="which network")
     train.add_argument("--config", type=Path, help="TOML config, e.g. configs/dit-s.toml (default: built-in defaults)")
     train.add_argument("overrides", nargs="*", metavar="section.key=value", help="override any config key")
+
+    verify = commands.add_parser("verify", help="was this video made here? (C2PA manifest, watermark, fingerprint)")
+    verify.add_argument("file", type=Path, help="the video to check (mp4, webm, mov, gif)")
+    verify.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    safety = commands.add_parser("safety", help="the prompt policy and output checks")
+    safety_commands = safety.add_subparsers(dest="safety_command", required=True, parser_class=Parser)
+    evaluate = safety_commands.add_parser("eval", help="precision, recall and false-block rate on the held-out prompts")
+    evaluate.add_argument("--json", action="store_true", help="print as JSON (with every miss and false block)")
+    check = safety_commands.add_parser("check", help="score texts against the policy, as red-teamers see it")
+    check.add_argument("texts", nargs="+", help="prompts to score")
+    check_video = safety_commands.add_parser("check-video", help="the output checks (nudity) on a video: held or pass")
+    check_video.add_argument("file", type=Path, help="the video to check")
+    check_video.add_argument("--json", action="store_true", help="print as JSON")
 
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
     from kinema import bench as bench_module
@@ -178,6 +196,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         from kinema.engines.open_weights import plan_request
 
         plan_request(entry.info(), request, seed=0)
+    moderate(request)  # the content policy on every text, before any work: raises PolicyViolation
 
     from tqdm import tqdm
 
@@ -205,6 +224,53 @@ def cmd_generate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print(result.path)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from kinema.safety.verify import format_report, verify
+    from kinema.video import VIDEO_SUFFIXES
+
+    if not args.file.is_file():
+        raise UsageError(f"{str(args.file)!r} is not a file")
+    if args.file.suffix.lower() not in VIDEO_SUFFIXES:
+        raise UsageError(f"{str(args.file)!r}: verify reads {', '.join(VIDEO_SUFFIXES)} files")
+    report = verify(args.file)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_safety(args: argparse.Namespace) -> int:
+    from kinema.safety.config import load_config
+
+    if args.safety_command in ("eval", "check"):
+        from kinema.safety.hooks import policy_for
+        from kinema.safety.policy import Policy
+
+        policy = policy_for() or Policy()  # configured thresholds; the trained ones if the policy is off
+        if args.safety_command == "eval":
+            from kinema.safety.evaluate import evaluate, format_table
+
+            report = evaluate(policy)
+            print(json.dumps(report, indent=2) if args.json else format_table(report))
+        else:
+            for result in policy.score(args.texts):
+                print(json.dumps({"text": result.text, **result.to_dict()}))
+        return 0
+    from kinema.safety.output import OutputCheckUnavailable, check_video
+
+    if not args.file.is_file():
+        raise UsageError(f"{str(args.file)!r} is not a file")
+    settings = load_config().output
+    try:
+        verdict = check_video(args.file, threshold=settings.nudity_threshold, frames=settings.frames)
+    except OutputCheckUnavailable as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        print(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        worst = ", ".join(f"{k} {v:.2f}" for k, v in sorted(verdict.scores.items(), key=lambda kv: -kv[1])) or "nothing found"
+        print(f"{verdict.verdict} ({verdict.frames_checked} frames checked; {worst})")
     return 0
 
 
@@ -311,7 +377,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     """The exceptions that mean a user mistake. CheckpointError only once its module is loaded:
     importing kinema.checkpoint imports torch, which `kinema serve`'s API process must not."""
     checkpoint = sys.modules.get("kinema.checkpoint")
-    return (UsageError, RequestError, VideoError, WorldError, ConfigError) + ((checkpoint.CheckpointError,) if checkpoint else ())
+    return (UsageError, RequestError, VideoError, WorldError, ConfigError, SafetyConfigError, PolicyViolation, ProvenanceError) + ((checkpoint.CheckpointError,) if checkpoint else ())
 
 
 def service_command(name: str):
@@ -327,6 +393,7 @@ def service_command(name: str):
 
 
 COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "train": cmd_train, "bench": cmd_bench,
+            "verify": cmd_verify, "safety": cmd_safety,
             **{name: service_command(name) for name in ("serve", "worker", "admin")}}
 
 

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 import av
 import numpy as np
@@ -152,6 +153,15 @@ def _check_frame(frame: object, path: Path) -> np.ndarray:
 # --- writing --------------------------------------------------------------------------------------
 
 
+class Stamp(Protocol):
+    """What a writer asks of provenance (kinema.safety.provenance.Stamp fills it; video.py imports
+    nothing of it, so writing a plain video never loads the safety package)."""
+
+    def frame(self, frame: np.ndarray) -> np.ndarray: ...
+    def seal(self, path: Path, final: Path) -> None: ...
+    def commit(self, path: Path) -> None: ...
+
+
 class VideoWriter:
     """Streams RGB frames into an H.264 MP4 (yuv420p, +faststart) without holding them in memory.
 
@@ -163,6 +173,11 @@ class VideoWriter:
 
     The output file only appears at `path` when `close()` succeeds; until then frames go to a
     hidden temporary file in the same folder.
+
+    With a `stamp` (provenance), each frame passes through `stamp.frame` before encoding (the
+    watermark), the finished temporary file through `stamp.seal` before it is renamed into place
+    (the signed manifest), and `stamp.commit` learns the final path (the fingerprint index). A
+    failing stamp fails the write: no unmarked video is left behind.
     """
 
     def __init__(
@@ -173,8 +188,10 @@ class VideoWriter:
         crf: int = 18,
         preset: str = "medium",
         metadata: dict[str, str] | None = None,
+        stamp: Stamp | None = None,
     ) -> None:
         self.path = _output_path(path, WRITE_SUFFIXES)
+        self._stamp = stamp
         self.fps = _as_fraction(fps, self.path)
         # crf 0 is lossless, 51 the worst; 18 is visually near lossless (x264's docs).
         if isinstance(crf, bool) or not isinstance(crf, int) or not 0 <= crf <= 51:
@@ -228,6 +245,8 @@ class VideoWriter:
         if self._closed:
             raise VideoError(f"{self.path}: the writer is closed (finished or discarded); it takes no more frames")
         frame = _check_frame(frame, self.path)
+        if self._stamp is not None:
+            frame = _check_frame(self._stamp.frame(frame), self.path)
         if self._size is None:
             self._open(*frame.shape[:2])
         elif frame.shape[:2] != self._size:
@@ -262,11 +281,18 @@ class VideoWriter:
                 self._container.mux(packet)
             self._container.close()
             self._container = None
+            if self._stamp is not None:
+                self._stamp.seal(self._temp, self.path)
             os.replace(self._temp, self.path)
         except (av.FFmpegError, OSError) as err:
             self._discard()
             raise VideoError(f"{self.path}: finishing the file failed: {err}") from err
+        except Exception:
+            self._discard()  # a failed seal (signing) leaves no file, as any failure does
+            raise
         self._temp, self._closed, self._finished = None, True, True
+        if self._stamp is not None:
+            self._stamp.commit(self.path)
         return self.path
 
     def _discard(self) -> None:

