@@ -109,6 +109,7 @@ class NativeEngine:
         engine.folder, engine.device = None, next(dit.parameters()).device
         engine.config, engine.vae, engine.dit, engine.text_encoder = config, vae, dit, text_encoder
         engine.name, engine.autocast, engine.load_seconds = config.name, autocast, 0.0
+        engine.provenance = False  # training samples are not published videos
         return engine
 
     def capabilities(self) -> Capabilities:
@@ -173,11 +174,14 @@ class NativeEngine:
         output = Path(output)
         paths = [output] + [output.with_name(f"{output.stem}-v{v}{output.suffix}") for v in range(1, plan.views)]
         stamps = [self._stamp(r, video_id if v == 0 else None, request_id) for v in range(plan.views)]
-        for v, path in enumerate(paths):
-            self._write(self._frames(latents[v], plan, v), r, path, stamps[v])
-        if plan.views > 1:
+        if plan.views == 1:  # streamed: a long video never sits in memory
+            self._write(self._frames(latents[0], plan, 0), r, output, stamps[0])
+        else:  # several cameras: each decoded once, written alone and side by side
+            views = [list(self._frames(latents[v], plan, v)) for v in range(plan.views)]
+            for frames, path, stamp in zip(views, paths, stamps):
+                self._write(frames, r, path, stamp)
             grid = output.with_name(f"{output.stem}-grid{output.suffix}")
-            self._write(self._grid([self._frames(latents[v], plan, v) for v in range(plan.views)]), r, grid, self._stamp(r, None, request_id))
+            self._write(self._grid(views), r, grid, self._stamp(r, None, request_id))
             paths.append(grid)
         timings["decode"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - start
