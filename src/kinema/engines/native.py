@@ -230,12 +230,9 @@ class NativeEngine:
     @torch.inference_mode()
     def _denoise(self, r: ResolvedRequest, plan: modes.Plan, text: TextEmbeddings, progress: ProgressFn | None):
         """Fill the plan's latent sequence: (V, C, L, h, w) and the windows used."""
-        s = self.config.sampling
         generator = torch.Generator(device="cpu").manual_seed(r.seed)
-        pt, ph, pw = self.config.dit.patch_size
         latents = plan.known.clone()
         decided = plan.known_mask.clone().to(self.device)
-        V, C, L, h, w = latents.shape
         if plan.loop_image:  # a still first, then a clip that starts and ends on it
             still = self._denoise_window(r, plan, text, latents[:, :, :1], torch.zeros(1, dtype=torch.bool, device=self.device), 0, 1, generator, None)
             latents[:, :, :1] = still
