@@ -26,7 +26,7 @@ from kinema.checkpoint import ModelConfig, load_checkpoint
 from kinema.diffusion.flow import resolution_shift
 from kinema.diffusion.guidance import guided
 from kinema.diffusion.samplers import sample
-from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, ResolvedRequest, VideoRequest, resolve
+from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, ResolvedRequest, VideoRequest, provenance_stamp, resolve
 from kinema.models.text import TextEmbeddings, TextEncoder, load_text_encoder
 
 
@@ -153,13 +153,7 @@ class NativeEngine:
         return GeneratedVideo(path=Path(output), model=self.name, request=r, timings=timings, details=details)
 
     def _stamp(self, r: ResolvedRequest, video_id: str | None, request_id: str | None):
-        if self.provenance is False:
-            return None
-        if self.provenance is None:
-            from kinema.safety.provenance import Provenance  # here, not at import: the engine loads without it
-
-            self.provenance = Provenance.from_config()
-        return self.provenance.stamp(model=self.name, fps=r.fps, video_id=video_id, request_id=request_id, extra={"seed": r.seed})
+        return provenance_stamp(self, r, video_id, request_id)  # the diffusers engine stamps the same way
 
     @torch.inference_mode()
     def _denoise(self, r: ResolvedRequest, text: TextEmbeddings, progress: ProgressFn | None):
