@@ -2,8 +2,9 @@
 
 The order is the point: (1) the model, (2) the request against that model's capabilities (the very
 `resolve` the engine will run, so the API and the worker can never disagree), (3) quotas, (4) the
-safety hook, and only then (5) the uploads are stored and (6) the row is inserted and committed. A
-request refused at any step leaves no row and no file behind.
+prompt policy (`hooks.before_queue`, in the moderation sidecar), and only then (5) the uploads are
+stored and (6) the row is inserted and committed. A request refused at any step leaves no row and no
+file behind; a policy refusal is audited as `job_refused`.
 """
 
 from __future__ import annotations
@@ -100,8 +101,12 @@ def accept(
     remixed_from: str | None = None,
     source_video_id: str | None = None,
     seconds_before: float = 0.0,
+    moderator,
 ) -> Video:
-    """Validate, check quotas and safety, store the uploads and queue the job; returns the new row (committed)."""
+    """Validate, check quotas and safety, store the uploads and queue the job; returns the new row (committed).
+
+    `moderator`: the app's `moderation.Moderator`, which reads every text of the request.
+    """
     uploads = uploads or {}
     registered = find_model(session, settings, model)
     seed = options.seed if options.seed is not None else secrets.randbits(63)
@@ -122,10 +127,10 @@ def accept(
     check_quota(session, settings, user, resolved.seconds)
     video_id = new_id("video")
     try:
-        hooks.before_queue(request=request, user_id=user.id, role=user.role, video_id=video_id)
-    except APIError as refusal:
+        hooks.before_queue(request=request, user_id=user.id, role=user.role, video_id=video_id, moderator=moderator)
+    except hooks.Refusal as refusal:
         store.audit(session, action="job_refused", user_id=user.id, target=video_id, ip=ip,
-                    detail={"code": refusal.code, "message": refusal.message, "prompt": prompt[:500]})
+                    detail={**refusal.audit_detail(), "prompt": prompt[:500]})
         session.commit()
         raise
 
@@ -134,6 +139,7 @@ def accept(
         "seed": resolved.seed, "steps": resolved.steps, "guidance_scale": resolved.guidance_scale, "direction": direction,
         "strength": strength, "storyboard": [asdict(c) for c in request.storyboard], "views": options.views,
         "camera": options.camera, "loop": options.loop, "frames": resolved.frames,
+        "request_id": new_id("req"),  # the API request that made the job: its video's C2PA manifest names it
     }
     inputs = dict(stored_inputs or {})
     prefix = f"inputs/{video_id}"
