@@ -23,10 +23,8 @@ FAKE_CAPS = Capabilities(
 class FakeEngine:
     name = "fake"
 
-    def __init__(self, fail_with: Exception | None = None, frames=None):
+    def __init__(self, fail_with: Exception | None = None):
         self.fail_with = fail_with
-        self.frames = frames
-        """Draws a request's frames, (r, rng) → (T, H, W, 3) uint8; random noise when None."""
         self.provenance = None
         self.requests: list[VideoRequest] = []
         self.ids: list[tuple[str | None, str | None]] = []
@@ -55,7 +53,7 @@ class FakeEngine:
         if self.fail_with is not None:
             raise self.fail_with
         rng = np.random.default_rng(r.seed)
-        frames = self.frames(r, rng) if self.frames else rng.integers(0, 255, (r.frames, r.height, r.width, 3), dtype=np.uint8)
+        frames = rng.integers(0, 255, (r.frames, r.height, r.width, 3), dtype=np.uint8)
         if request.input_reference is not None:  # an image-to-video's first frame is the image
             image = read_image(request.input_reference)
             frames[0] = np.resize(image, frames[0].shape)

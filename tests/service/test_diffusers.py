@@ -37,7 +37,7 @@ def served(tiny_pipeline, tmp_path_factory):
     settings.data_dir.mkdir(parents=True)
     (settings.data_dir / "safety.toml").write_text(FAST_SAFETY)
     app = create_app(settings, moderator=shared_moderator())
-    worker = Worker(settings, [str(tiny_pipeline(kind)) for kind in FAMILIES])
+    worker = Worker(settings, [str(tiny_pipeline(kind)) for kind in (*FAMILIES, "cogvideox-i2v")])
     worker.load()
     with app.state.sessions() as session:
         user = store.create_user(session, email="open@example.com", password="a long password", role="artist")
@@ -59,7 +59,7 @@ def served(tiny_pipeline, tmp_path_factory):
 def test_the_worker_registers_diffusers_models(served):
     _, url = served
     models = {m["name"]: m for m in httpx.get(f"{url}/healthz").json()["models"]}
-    assert set(models) == set(FAMILIES) and {m["engine"] for m in models.values()} == {"diffusers"}
+    assert set(models) == {*FAMILIES, "cogvideox-i2v"} and {m["engine"] for m in models.values()} == {"diffusers"}
 
 
 @pytest.mark.parametrize("kind", FAMILIES)
@@ -87,3 +87,5 @@ def test_modes_follow_the_pipeline(served):
         client.videos.create(model="hunyuanvideo", prompt="animate this", input_reference=still, size="32x32")
     body = error.value.body
     assert body["param"] == "mode" and "'hunyuanvideo' cannot do 'image-to-video'" in body["message"] and "it supports: text-to-video, image" in body["message"]
+    with pytest.raises(openai.BadRequestError, match="size 32x32 is not supported by cogvideox-i2v; it makes only 16x16"):
+        client.videos.create(model="cogvideox-i2v", prompt="animate this", input_reference=still, size="32x32")

@@ -46,8 +46,17 @@ def find_model(session: Session, settings: Settings, requested: str | None) -> R
 
 def capabilities_of(model: RegisteredModel) -> Capabilities:
     caps = dict(model.capabilities)
+    caps.pop("fixed_size", None)
     caps["modes"], caps["sizes"] = tuple(caps["modes"]), tuple(caps["sizes"])
     return Capabilities(**caps)
+
+
+def check_fixed_size(model: RegisteredModel, size: str) -> None:
+    """A model whose worker says it makes only its `sizes` (learned positions, CogVideoX-I2V) refuses others
+    here, as its engine would after queueing."""
+    caps = model.capabilities
+    if caps.get("fixed_size") and size not in caps["sizes"]:
+        raise bad_request(f"size {size} is not supported by {model.name}; it makes only {', '.join(caps['sizes'])}", param="size")
 
 
 def mode_for(options: Options, *, base: str, has_image: bool = False, explicit: str | None = None) -> str:
@@ -123,6 +132,7 @@ def accept(
         if error.param == "mode":
             message = f"model {registered.name!r} cannot do {mode!r}: {message}"
         raise bad_request(message, param=error.param) from None
+    check_fixed_size(registered, resolved.size)
 
     check_quota(session, settings, user, resolved.seconds)
     video_id = new_id("video")

@@ -10,8 +10,7 @@ progress callback per denoising step, the job's video id and request id (the eng
 the service's provenance, so the watermark and the signed C2PA manifest name this video) →
 `hooks.before_download` (output checks: a held video fails with `output_held` and nothing is
 uploaded) → thumbnail and spritesheet → upload under `videos/<id>/<attempt>/` → complete, fenced by
-the lease token. A heartbeat thread keeps
-the lease while the engine works (decoding gives no callbacks). Whatever goes wrong ends in `fail`
+the lease token. A heartbeat thread keeps the lease while the engine works (decoding gives no callbacks). Whatever goes wrong ends in `fail`
 with a reason — except losing the lease (deleted, or taken over after a stall), where the worker
 removes its own uploads and walks away, and a clean shutdown, where it gives the job back.
 """
@@ -76,8 +75,8 @@ class Worker:
         self.sessions = db.make_sessions(engine)
         self.storage = self.storage or open_storage(self.settings.resolved_storage_url)
         self.engines: dict[str, object] = {}
-        self.safety = hooks.safety_config(self.settings)
-        self.provenance = hooks.provenance(self.settings)
+        self.provenance = hooks.provenance(self.settings)  # engines stamp with it; finish_video checks with it
+        self.safety = self.provenance.config
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -86,9 +85,12 @@ class Worker:
         for source in self.models:
             engine = self.loader(source, self.device, provenance=self.provenance)
             self.engines[engine.name] = engine
+            capabilities = engine.capabilities().to_dict()
+            if getattr(getattr(engine, "info", None), "fixed_size", False):
+                capabilities["fixed_size"] = True  # a diffusers model that makes only its `sizes` (CogVideoX-I2V)
             queue.register_model(
                 self.sessions, name=engine.name, source=source, engine=type(engine).__name__.removesuffix("Engine").lower() or "native",
-                capabilities=engine.capabilities().to_dict(),
+                capabilities=capabilities,
             )
             log.info("serving model %s (%s)", engine.name, source)
 
