@@ -5,7 +5,10 @@
 
 Needs torch, diffusers, transformers, safetensors and numpy; part (a) also needs accelerate (diffusers
 loads Wan's transformer through it) and reports what is missing instead of failing. PyAV is not needed:
-frames are checked in memory, no MP4 is written.
+each mode's inputs (a still, a clip's last frame, a target's first) are given as frames in memory and
+the output frames are checked in memory, no file is read or written. To prove it on a machine that has
+PyAV: python -c "import sys, runpy; sys.modules['av'] = None; sys.argv = ['diffusers_gpu.py', '--tiny',
+'--only', 'a']; runpy.run_path('benchmarks/diffusers_gpu.py', run_name='__main__')"
 
 (a) Each tiny random pipeline of `kinema.engines.diffusers_tiny` (Wan T2V / I2V / FLF2V, LTX-Video,
     CogVideoX T2V / I2V, HunyuanVideo) is saved to a folder and loaded by Kinema's engine on CUDA,
