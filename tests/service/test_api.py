@@ -254,7 +254,7 @@ def test_the_prompt_policy_refuses_before_anything_is_queued(service):
     ({"storyboard": [{"at_second": 0, "prompt": "a red ball"}, {"at_second": 1, "prompt": "a decapitated man"}]}, "storyboard[1].prompt"),
 ])
 def test_every_text_of_a_request_is_read(service, body, param):
-    response = service.client.post("/v1/videos", json={"prompt": "a quiet street at night", "seconds": 1, **body})
+    response = service.client.post("/v1/videos", json={"prompt": "a quiet street at night", "seconds": 2, **body})
     assert response.status_code == 400 and response.json()["error"]["param"] == param, response.text
     assert count(service) == 0
 

@@ -89,6 +89,32 @@ class Processes:
             torch.distributed.destroy_process_group()
 
 
+@dataclass
+class Run:
+    """What a training run starts with: its processes, device, precision, output folder and logger."""
+
+    processes: Processes
+    device: torch.device
+    autocast: bool
+    out: Path
+    started: float
+
+    def log(self, *args, **kwargs) -> None:
+        """print, on the main process only."""
+        if self.processes.main:
+            print(*args, **kwargs)
+
+
+def start_run(train) -> Run:
+    """Join torchrun's processes (if any), pick the device and precision, make the output folder, seed."""
+    processes = Processes.start(train.device)
+    device = pick_device(train.device, processes.local_rank)
+    out = Path(train.out)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(train.seed)
+    return Run(processes, device, use_bf16(train.precision, device), out, time.time())
+
+
 def parallelize(model: torch.nn.Module, processes: Processes, parallel: str, device: torch.device) -> torch.nn.Module:
     """The module the loop calls: the model itself, wrapped in DDP, or sharded with FSDP2."""
     if processes.world == 1:

@@ -180,14 +180,8 @@ def write_samples(engine, prompts, folder: Path, step: int, seed: int = 0) -> li
 def train(config: DiTTrainingConfig) -> Path:
     # 1. set-up
     cfg, tc = config, config.train
-    processes = runtime.Processes.start(tc.device)
-    device = runtime.pick_device(tc.device, processes.local_rank)
-    autocast = runtime.use_bf16(tc.precision, device)
-    out = Path(tc.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log = print if processes.main else (lambda *a, **k: None)
-    torch.manual_seed(tc.seed)
-    started = time.time()
+    run = runtime.start_run(tc)
+    processes, device, autocast, out, log, started = run.processes, run.device, run.autocast, run.out, run.log, run.started
 
     # 2. data
     vae = load_trained_vae(Path(cfg.model.vae), device)

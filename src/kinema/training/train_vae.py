@@ -77,14 +77,8 @@ def latent_statistics(vae: VideoVAE, pool: FramePool, autocast: bool, clips: int
 def train(config: VAETrainingConfig) -> Path:
     # 1. set-up
     tc = config.train
-    processes = runtime.Processes.start(tc.device)
-    device = runtime.pick_device(tc.device, processes.local_rank)
-    autocast = runtime.use_bf16(tc.precision, device)
-    out = Path(tc.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log = print if processes.main else (lambda *a, **k: None)
-    torch.manual_seed(tc.seed)
-    started = time.time()
+    run = runtime.start_run(tc)
+    processes, device, autocast, out, log, started = run.processes, run.device, run.autocast, run.out, run.log, run.started
 
     # 2. data
     source = WorldSource(config.data.world)
