@@ -7,9 +7,13 @@ against the app on a fake engine that declares every mode, so remix and extend c
 import io
 import threading
 
+import httpx
 import openai
 import pytest
 from PIL import Image
+from sqlalchemy import select
+
+from kinema.service.tables import AuditEvent
 
 from kinema.video import probe
 
@@ -81,6 +85,26 @@ def test_characters(client):
     mp4 = client.videos.download_content(video.id).content
     character = client.videos.create_character(name="Cone", video=("cone.mp4", mp4, "video/mp4"))
     assert character.name == "Cone" and client.videos.get_character(character.id).id == character.id
+
+
+def test_the_prompt_policy_and_provenance_end_to_end(client, tiny_service, tmp_path):
+    """`kinema serve`: its moderation sidecar refuses a prompt (audited); its worker stamps the video the
+    API then recognises by id — three processes sharing one installation."""
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.videos.create(prompt="a man is decapitated with a sword, blood everywhere", seconds="1")
+    error = refused.value.body
+    assert (error["code"], error["param"], error["category"]) == ("moderation_blocked", "prompt", "violence") and "scores" not in error
+    with tiny_service.sessions() as session:
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "job_refused").order_by(AuditEvent.id.desc())).detail["category"] == "violence"
+    video = client.videos.create_and_poll(prompt="a green cube slides across the sand", seconds="2", extra_body={"steps": 2, "seed": 3})
+    assert video.status == "completed"
+    mp4 = client.videos.download_content(video.id).content
+    response = httpx.post(f"{tiny_service.url}/v1/provenance/verify", files={"file": ("mine.mp4", mp4, "video/mp4")},
+                          headers={"Authorization": f"Bearer {client.api_key}"}, timeout=60)
+    report = response.json()
+    assert response.status_code == 200 and report["verdict"] == "made here", report
+    assert report["manifest"]["state"] == "trusted" and report["manifest"]["video_id"] == video.id
+    assert report["fingerprint"]["video_id"] == video.id
 
 
 def test_sdk_errors(client, tiny_service):

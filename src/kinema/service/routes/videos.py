@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
-from kinema.service import jobs, store
+from kinema.service import hooks, jobs, store
 from kinema.service.auth import CurrentUser, SessionDep, client_ip
 from kinema.service.errors import APIError, bad_request, not_found
 from kinema.service.requests import BodyDep, check_image, check_video, image_from_reference, parse
@@ -87,7 +87,8 @@ def create_video(request: Request, user: CurrentUser, session: SessionDep, body:
         uploads["input_reference"] = check_image(data, "input_reference")
     mode = jobs.mode_for(fields, base="text-to-video", has_image=bool(uploads), explicit=fields.mode)
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=mode, model=fields.model, seconds=fields.seconds, size=fields.size, uploads=uploads,
     )
     return video_response(request, video)
@@ -177,7 +178,8 @@ def remix_video(request: Request, video_id: str, user: CurrentUser, session: Ses
     fields = parse(RemixBody, body.fields)
     source = completed_source(session, user, video_id, "video_id")
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="edit"), model=source.model,
         seconds=float(source.seconds), size=source.size, strength=fields.strength,
         stored_inputs={"source_video": source.outputs["video"]}, remixed_from=source.id, source_video_id=source.id,
@@ -196,7 +198,8 @@ def edit_video(request: Request, user: CurrentUser, session: SessionDep, body: B
     uploads, stored, source, size, seconds = source_from(session, user, body)
     fields = parse(EditBody, without_file_fields(body))
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="edit"), model=source.model if source else None,
         seconds=seconds, size=size, strength=fields.strength, uploads=uploads, stored_inputs=stored,
         source_video_id=source.id if source else None,
@@ -210,7 +213,8 @@ def extend_video(request: Request, user: CurrentUser, session: SessionDep, body:
     uploads, stored, source, size, source_seconds = source_from(session, user, body)
     fields = parse(ExtendBody, without_file_fields(body))
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="extend"), model=source.model if source else None,
         seconds=fields.seconds, size=size, direction=fields.direction, uploads=uploads, stored_inputs=stored,
         source_video_id=source.id if source else None, seconds_before=source_seconds or 0.0,
@@ -236,6 +240,12 @@ def create_character(request: Request, user: CurrentUser, session: SessionDep, b
         raise APIError(400, f"Unknown parameter: '{unknown[0]}'.", param=unknown[0], code="unknown_parameter")
     video = body.files["video"]
     upload, _ = check_video(video.data, "video", video.content_type, video.filename)
+    try:
+        hooks.moderate({"name": name}, role=user.role, moderator=request.app.state.moderator)
+    except hooks.Refusal as refusal:
+        store.audit(session, action="character_refused", user_id=user.id, ip=client_ip(request), detail={**refusal.audit_detail(), "name": name[:200]})
+        session.commit()
+        raise
     key = f"characters/{user.id}/{time.time_ns()}{upload.suffix}"
     storage = request.app.state.storage
     storage.put_bytes(key, upload.data, upload.content_type)
