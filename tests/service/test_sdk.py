@@ -157,3 +157,24 @@ def test_remix_and_extend_complete_on_an_engine_that_has_them(fake_server):
         extra_body={"storyboard": [{"at_second": 0, "prompt": "a red ball"}, {"at_second": 1, "prompt": "a blue cube"}]},
     )
     assert storyboard.status == "completed" and [c.prompt for c in service.engine.requests[-1].storyboard] == ["a red ball", "a blue cube"]
+
+
+def test_connect_views_camera_and_loop_ride_as_extra_fields(fake_server):
+    service, client = fake_server
+    a = client.videos.create_and_poll(prompt="a red ball", seconds="2", poll_interval_ms=50)
+    b = client.videos.create_and_poll(prompt="a blue cube", seconds="2", poll_interval_ms=50)
+    mp4 = client.videos.download_content(a.id).content  # the SDK sends `video` as a file (it cannot send {"id"}, see the README)
+    join = client.videos.extend(prompt="the ball becomes the cube", seconds="1", video=("a.mp4", mp4, "video/mp4"),
+                                extra_body={"connect_to": {"id": b.id}})
+    join = client.videos.poll(join.id, poll_interval_ms=50)
+    request = service.engine.requests[-1]
+    assert join.status == "completed" and join.seconds == "5"  # 2 + 1 + 2
+    assert request.mode == "connect" and request.source_video and request.target_video
+    for extra, mode, field, value in (
+        ({"views": 3}, "multi-view", "views", 3),
+        ({"camera": "orbit-left"}, "camera", "camera", "orbit-left"),
+        ({"loop": True}, "loop", "mode", "loop"),
+    ):
+        video = client.videos.create_and_poll(prompt="a green cone", seconds="1", poll_interval_ms=50, extra_body=extra)
+        request = service.engine.requests[-1]
+        assert video.status == "completed" and request.mode == mode and getattr(request, field) == value

@@ -90,6 +90,9 @@ class ExtendBody(Options):
     seconds: float = Field(description="Length of the new segment in seconds.")
     video: VideoReference | None = Field(None, description="The completed video to extend: {id} here, or a file part in multipart requests.")
     direction: Literal["forward", "backward"] = "forward"
+    connect_to: VideoReference | None = Field(
+        None, description="Kinema: connect instead of extend — a transition of `seconds` from `video`'s end to this video's start "
+        "({id} here, or a file part); the result is both videos joined by it.")
 
 
 class VideoError(BaseModel):
