@@ -26,7 +26,7 @@ import torch.nn.functional as F
 import torch.utils.checkpoint
 from torch import nn
 
-from kinema.models.layers import RMSNorm, TimestepEmbedding, apply_rope, attention, rope_3d
+from kinema.models.layers import RMSNorm, TimestepEmbedding, attention, rope_3d
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,35 @@ class SelfAttention(nn.Module):
 
     def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         B, N, D = x.shape
-        q, k, v = self.qkv(x).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)  # 3 × (B, nh, N, hd)
-        q = apply_rope(self.norm_q(q), *rope)
-        k = apply_rope(self.norm_k(k), *rope)
-        x = attention(q, k, v)  # (B, nh, N, hd)
+        qkv = self.qkv(x).view(B, N, 3, self.heads, D // self.heads)
+        gain = torch.stack([self.norm_q.weight, self.norm_k.weight]).float()[:, None]  # (2, 1, hd)
+        q, k = normalize_and_rotate(qkv[:, :, :2], gain, rope, self.norm_q.eps).unbind(2)  # 2 × (B, N, nh, hd)
+        # Attention reads (B, nh, N, hd) views of the (B, N, nh, hd) projections; nothing is copied.
+        x = attention(q.transpose(1, 2), k.transpose(1, 2), qkv[:, :, 2].transpose(1, 2))
         return self.out(x.transpose(1, 2).reshape(B, N, D))
+
+
+def normalize_and_rotate(qk: torch.Tensor, gain: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor], eps: float) -> torch.Tensor:
+    """QK-norm then rotary positions for queries and keys together: qk (B, N, 2, nh, hd) → same shape.
+
+    Equal to `apply_rope(norm_q(q))` and the same for k, in fewer passes over the activations: one
+    fused RMS norm (which accumulates in float32 whatever qk's dtype), then the rotation with the norm's
+    gain folded into the small cos/sin tables, computed in float32 and written straight into the output
+    in qk's dtype. At small sizes the casts, copies and launches of separate steps cost more than the
+    matmuls around them. gain: (2, 1, hd) float32, the q and k norms' weights; rope: (cos, sin), each
+    (N, hd/2) float32.
+    """
+    n1, n2 = F.rms_norm(qk, (qk.shape[-1],), eps=eps).chunk(2, dim=-1)
+    g1, g2 = gain.chunk(2, dim=-1)  # each (2, 1, hd/2)
+    cos, sin = (r[:, None, None] for r in rope)  # (N, 1, 1, hd/2)
+    cos1, cos2, sin1, sin2 = cos * g1, cos * g2, sin * g1, sin * g2  # (N, 2, 1, hd/2)
+    if torch.is_grad_enabled() and qk.requires_grad:  # autograd cannot differentiate through out=
+        return torch.cat([n1 * cos1 - n2 * sin2, n2 * cos2 + n1 * sin1], dim=-1).to(qk.dtype)
+    out = torch.empty_like(qk)
+    o1, o2 = out.chunk(2, dim=-1)
+    torch.addcmul(n1 * cos1, n2, sin2, value=-1, out=o1)  # x1·cos − x2·sin, with x = norm(qk)·gain
+    torch.addcmul(n2 * cos2, n1, sin1, out=o2)  # x2·cos + x1·sin
+    return out
 
 
 class CrossAttention(nn.Module):
@@ -117,7 +141,7 @@ class CrossAttention(nn.Module):
         B, N, D = x.shape
         L = context.shape[1]
         hd = D // self.heads
-        q = self.norm_q(self.q(x).view(B, N, self.heads, hd).transpose(1, 2))  # (B, nh, N, hd)
+        q = self.norm_q(self.q(x).view(B, N, self.heads, hd)).transpose(1, 2)  # (B, nh, N, hd)
         k, v = self.kv(context).view(B, L, 2, self.heads, hd).permute(2, 0, 3, 1, 4)  # 2 × (B, nh, L, hd)
         x = attention(q, self.norm_k(k), v, mask)
         return self.out(x.transpose(1, 2).reshape(B, N, D))
@@ -265,7 +289,7 @@ class DiT(nn.Module):
         Returns the velocity, (B, C, T, H, W).
         """
         grid = self.check_shape(x)
-        B, C, T, H, W = x.shape
+        B, _, T, H, W = x.shape
         if known is None:
             known = torch.zeros_like(x)
         if known_mask is None:
@@ -285,10 +309,8 @@ class DiT(nn.Module):
         context = self.text_proj(text)  # (B, L, D)
         mask = None if text_mask is None or bool(text_mask.all()) else text_mask[:, None, None, :]  # (B, 1, 1, L)
         head_dim = self.config.width // self.config.heads
-        cos, sin = rope_3d(grid, head_dim, self.config.rope_theta, device=x.device, time_positions=time_positions)
-        # Positions are computed once per call, in the activations' dtype, and shared by all blocks.
-        dtype = torch.get_autocast_dtype(x.device.type) if torch.is_autocast_enabled(x.device.type) else tokens.dtype
-        rope = (cos.to(dtype), sin.to(dtype))
+        # Positions are computed once per call, in float32, and shared by all blocks.
+        rope = rope_3d(grid, head_dim, self.config.rope_theta, device=x.device, time_positions=time_positions)
 
         for block in self.blocks:
             if self.activation_checkpointing and self.training and torch.is_grad_enabled():
