@@ -43,9 +43,14 @@ class SamplingDefaults:
     """Latent frames each window takes, as known frames, from the end of the previous one."""
     shift_base_tokens: int = 256
     """Token count at which the timestep shift is 1 (see `diffusion.flow.resolution_shift`)."""
+    modes: tuple[str, ...] = ("text-to-video", "image")
+    """The modes of PRODUCT.md §1 the model was trained for (see `engines/modes.py`)."""
+    expand_prompts: bool = False
+    """Rewrite prompts Kinema World's parser reads into the detailed caption style before encoding them."""
 
     def __post_init__(self):
         object.__setattr__(self, "sizes", tuple(self.sizes))
+        object.__setattr__(self, "modes", tuple(self.modes))
         if not 0 < self.window_overlap < self.window_latent_frames:
             raise ValueError(
                 f"window_overlap {self.window_overlap} must be between 1 and window_latent_frames - 1 "

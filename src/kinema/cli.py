@@ -52,12 +52,19 @@ def build_parser() -> Parser:
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.add_argument("--json", action="store_true", help="print the video's metadata as JSON")
     modes = gen.add_argument_group("modes (see `kinema models` for what each model supports)")
-    modes.add_argument("--mode", default="text-to-video", help="text-to-video (default), image-to-video, extend, connect, edit, image, …")
+    modes.add_argument("--mode", help="text-to-video, image-to-video, extend, connect, edit, loop, storyboard, multi-view, "
+                       "camera, image (default: what the inputs below imply, else text-to-video)")
     modes.add_argument("--input-reference", type=Path, help="image-to-video: the first frame (png / jpg / webp)")
     modes.add_argument("--source-video", type=Path, help="extend / edit: the video to continue or change; connect: the first video")
     modes.add_argument("--target-video", type=Path, help="connect: the video to join to")
     modes.add_argument("--direction", default="forward", help="extend: forward (after the source) or backward (before it)")
-    modes.add_argument("--strength", type=float, help="edit: 0 keeps the source, 1 ignores it")
+    modes.add_argument("--strength", type=float, help="edit: 0 keeps the source, 1 ignores it (default 0.6)")
+    modes.add_argument("--loop", action="store_true", help="loop: the last frame flows back into the first")
+    modes.add_argument("--storyboard", action="append", metavar="SECONDS:PROMPT",
+                       help="storyboard: a card, e.g. '0:a red ball on grass' (repeat; the first at 0)")
+    modes.add_argument("--views", type=int, help="multi-view: how many cameras film the scene together (2–6)")
+    modes.add_argument("--camera", help="camera: static, pan-left, pan-right, orbit-left, orbit-right, dolly-in, dolly-out, "
+                       "crane-up, crane-down, or JSON keyframes [{at_second, position, target, fov}, …]")
     add_diffusers_arguments(gen)
 
     models = commands.add_parser("models", help="list the models Kinema can load and what each supports")
@@ -184,6 +191,34 @@ def check_output(path: Path) -> Path:
     return path
 
 
+def implied_mode(args: argparse.Namespace) -> str:
+    """--mode when given; otherwise what the inputs imply (as OpenAI's API reads input_reference)."""
+    if args.mode:
+        return args.mode
+    implied = [mode for given, mode in ((args.loop, "loop"), (args.storyboard, "storyboard"), (args.views, "multi-view"),
+               (args.camera, "camera"), (args.input_reference, "image-to-video"), (args.target_video, "connect")) if given]
+    if len(implied) > 1:
+        raise UsageError(f"the inputs imply several modes ({', '.join(implied)}); choose one with --mode")
+    if args.source_video and not implied:
+        raise UsageError("--source-video needs --mode extend, edit or connect")
+    return implied[0] if implied else "text-to-video"
+
+
+def storyboard_cards(values: list[str] | None) -> tuple:
+    from kinema.engines.base import StoryboardCard
+
+    cards = []
+    for value in values or ():
+        at, colon, prompt = value.partition(":")
+        try:
+            cards.append(StoryboardCard(float(at), prompt.strip()))
+        except ValueError:
+            raise UsageError(f"--storyboard {value!r} is not SECONDS:PROMPT (for example '2:a close-up of the ball')") from None
+        if not colon:
+            raise UsageError(f"--storyboard {value!r} is not SECONDS:PROMPT (for example '2:a close-up of the ball')")
+    return tuple(cards)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from kinema.engines import load_engine, locate_model
     from kinema.engines.base import resolve
@@ -197,12 +232,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         steps=args.steps,
         guidance_scale=args.guidance_scale,
-        mode=args.mode,
+        mode=implied_mode(args),
         input_reference=args.input_reference,
         source_video=args.source_video,
         target_video=args.target_video,
         direction=args.direction,
         strength=args.strength,
+        storyboard=storyboard_cards(args.storyboard),
+        views=args.views,
+        camera=args.camera,
     )
     output = check_output(args.output)
     entry = locate_model(args.model)
@@ -241,7 +279,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
             f"{result.timings['total']:.1f} s",
             file=sys.stderr,
         )
-        print(result.path)
+        for path in result.details.get("views", [str(result.path)]):  # multi-view: every camera, then the grid
+            print(path)
     return 0
 
 

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from kinema.engines.base import RequestError, VideoRequest, resolve
+from kinema.engines import modes
 from kinema.engines.native import NativeEngine, plan_windows
 from kinema.video import probe, read_video
 
@@ -20,7 +21,7 @@ def test_generates_the_requested_video(engine, tmp_path):
     assert steps[-1] == (steps[-1][1], steps[-1][1])
     meta = result.metadata()
     assert meta["model"] == "tiny-test" and meta["seed"] == 3 and meta["frames"] == 16
-    assert set(meta["timings"]) == {"text", "denoise", "decode", "total"}
+    assert set(meta["timings"]) == {"inputs", "text", "denoise", "decode", "total"}
 
 
 def test_same_seed_same_frames_different_seed_different(engine, tmp_path):
@@ -63,13 +64,14 @@ def test_windows_carry_the_previous_frames(engine, monkeypatch):
     seen = []
     real = engine.dit.forward
 
-    def spy(x, t, text, text_mask=None, known=None, known_mask=None):
+    def spy(x, t, text, text_mask=None, known=None, known_mask=None, **per_frame):
         seen.append((known.clone(), known_mask.clone()))
-        return real(x, t, text, text_mask, known, known_mask)
+        return real(x, t, text, text_mask, known, known_mask, **per_frame)
 
     monkeypatch.setattr(engine.dit, "forward", spy)
-    request = resolve(VideoRequest(prompt="a ball", seconds=3, fps=8, seed=0, steps=1, guidance_scale=1.0), engine.capabilities())
-    latents, windows = engine._denoise(request, engine.text_encoder.encode(["a ball", ""]), None)
+    request = VideoRequest(prompt="a ball", seconds=3, fps=8, seed=0, steps=1, guidance_scale=1.0)
+    resolved = resolve(request, engine.capabilities())
+    latents, windows = engine._denoise(resolved, modes.plan(engine, request, resolved), engine._text("a ball", ""), None)
     assert len(windows) == len(seen) > 1
     for (begin, end), (known, mask) in zip(windows[1:], seen[1:]):
         assert mask[0, 0, :, 0, 0].tolist() == [1.0] + [0.0] * (end - begin - 1)

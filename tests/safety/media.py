@@ -1,4 +1,4 @@
-"""Synthetic clips for the safety tests: a busy textured pan and a flat-world scene, seeded."""
+"""Synthetic clips for the safety tests: a busy textured pan and a Kinema World scene, seeded."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 from PIL import Image
 
 from kinema.video import read_video, write_video
-from kinema.world import flat
+from kinema.world.clip import make_clip
+from kinema.world.sampler import sample_scene
 
 
 def textured(seed: int, width: int = 128, height: int = 128, frames: int = 32) -> np.ndarray:
@@ -24,7 +25,9 @@ def textured(seed: int, width: int = 128, height: int = 128, frames: int = 32) -
 
 
 def scene(seed: int, width: int = 128, height: int = 128, frames: int = 32) -> np.ndarray:
-    return flat.render(flat.sample_scene(np.random.default_rng(seed)), width, height, frames)
+    """A simulated Kinema World clip of `frames` frames at 8 fps (one ray per pixel, for speed)."""
+    clip = make_clip(sample_scene(np.random.default_rng(seed)), width, height, (frames - 1) / 8, 8, supersample=1)
+    return clip.frames[0]
 
 
 def reencode(path, out, crf: int = 28):

@@ -28,11 +28,18 @@ StepCallback = Callable[[int, int], None]
 SAMPLERS = ("euler", "heun")
 
 
-def time_grid(steps: int, shift: float = 1.0, device: torch.device | str = "cpu") -> torch.Tensor:
-    """steps + 1 times from 1 to 0, uniform then shifted towards noise (the same shift as training)."""
+def time_grid(steps: int, shift: float = 1.0, device: torch.device | str = "cpu", start: float = 1.0) -> torch.Tensor:
+    """steps + 1 times from `start` to 0, uniform then shifted towards noise (the same shift as training).
+
+    start < 1 begins part-way (SDEdit, Meng et al. 2022): the grid is the tail of the full shifted grid
+    from the time that shifts to `start`, so an edit spends its steps where a full run would.
+    """
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
-    return shift_time(torch.linspace(1.0, 0.0, steps + 1, device=device), shift)
+    if not 0.0 < start <= 1.0:
+        raise ValueError(f"start must be in (0, 1], got {start}")
+    unshifted = start / (shift - (shift - 1.0) * start)  # the inverse of shift_time
+    return shift_time(torch.linspace(unshifted, 0.0, steps + 1, device=device), shift)
 
 
 def euler(velocity: VelocityFn, x: torch.Tensor, times: torch.Tensor, callback: StepCallback | None = None) -> torch.Tensor:
@@ -68,9 +75,10 @@ def sample(
     sampler: str = "euler",
     shift: float = 1.0,
     callback: StepCallback | None = None,
+    start: float = 1.0,
 ) -> torch.Tensor:
-    """Integrate from `noise` at t = 1 to t = 0 with the named sampler."""
+    """Integrate from `noise` (the state at t = `start`) to t = 0 with the named sampler."""
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose from {', '.join(SAMPLERS)}")
-    times = time_grid(steps, shift, device=noise.device)
+    times = time_grid(steps, shift, device=noise.device, start=start)
     return {"euler": euler, "heun": heun}[sampler](velocity, noise, times, callback)

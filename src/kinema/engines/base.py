@@ -115,6 +115,12 @@ class ResolvedRequest:
     steps: int
     guidance_scale: float
     mode: str
+    strength: float = 0.0
+    """edit: the validated strength (0 for other modes)."""
+    direction: str = "forward"
+    views: int = 1
+    storyboard: tuple[StoryboardCard, ...] = ()
+    camera: str | None = None
 
     @property
     def size(self) -> str:
@@ -155,10 +161,37 @@ ProgressFn = Callable[[int, int], None]
 
 class Engine(Protocol):
     name: str
+    provenance: object
+    """What marks the videos it writes (see `provenance_stamp`)."""
 
     def capabilities(self) -> Capabilities: ...
 
-    def generate(self, request: VideoRequest, output: Path, progress: ProgressFn | None = None) -> GeneratedVideo: ...
+    def generate(
+        self, request: VideoRequest, output: Path, progress: ProgressFn | None = None, *,
+        video_id: str | None = None, request_id: str | None = None,
+    ) -> GeneratedVideo:
+        """Make the video at `output`; `video_id` / `request_id` name it in its provenance (made up if absent)."""
+        ...
+
+
+def provenance_stamp(engine, r: ResolvedRequest, video_id: str | None = None, request_id: str | None = None):
+    """The provenance stamp an engine writes one video with (`kinema.safety.provenance.Stamp`), or None.
+
+    Every engine takes `provenance=` when it is built: a `kinema.safety.provenance.Provenance` (the
+    service passes its own, so the watermark and the C2PA manifest name the service's video id),
+    None for this installation's (read from the safety configuration at the first video, so an engine
+    loads without the safety package), or False for none (benchmarks only). The stamp goes to
+    `kinema.video.VideoWriter(stamp=...)`, which watermarks each frame, signs the finished file and
+    indexes its fingerprints.
+    """
+    provenance = getattr(engine, "provenance", None)
+    if provenance is False:
+        return None
+    if provenance is None:
+        from kinema.safety.provenance import Provenance
+
+        provenance = engine.provenance = Provenance.from_config()
+    return provenance.stamp(model=engine.name, fps=r.fps, video_id=video_id, request_id=request_id, extra={"seed": r.seed})
 
 
 SIZE_PATTERN = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
@@ -240,10 +273,92 @@ def resolve(request: VideoRequest, caps: Capabilities, seed: int | None = None) 
         steps=steps,
         guidance_scale=scale,
         mode=request.mode,
+        **_mode_fields(request, frames / fps if request.mode != "image" else 0.0),
     )
 
 
+CAMERA_NAMES = ("static", "pan-left", "pan-right", "orbit-left", "orbit-right", "dolly-in", "dolly-out", "crane-up", "crane-down")
+"""Named camera paths (PRODUCT.md §1); `camera` may also be a JSON list of keyframes."""
+DEFAULT_STRENGTH = 0.6
+MAX_VIEWS = 6
+MAX_CARDS = 8
+
+
+def parse_keyframes(text: str) -> list[dict]:
+    """A camera given as JSON keyframes: [{"at_second", "position": [x, y, z], "target": [x, y, z], "fov"?}, …]."""
+    import json
+
+    try:
+        frames = json.loads(text)
+    except json.JSONDecodeError:
+        raise RequestError(
+            f"camera {text!r} is neither a named path ({', '.join(CAMERA_NAMES)}) nor JSON keyframes", param="camera"
+        ) from None
+    if not isinstance(frames, list) or len(frames) < 2:
+        raise RequestError("camera keyframes must be a JSON list of at least 2 keyframes", param="camera")
+    last = -1.0
+    for i, k in enumerate(frames):
+        ok = isinstance(k, dict) and isinstance(k.get("at_second"), (int, float)) and all(
+            isinstance(k.get(f), list) and len(k[f]) == 3 and all(isinstance(v, (int, float)) for v in k[f]) for f in ("position", "target")
+        )
+        if not ok:
+            raise RequestError(f"camera keyframe {i} needs at_second (number), position [x, y, z] and target [x, y, z]", param="camera")
+        if k["at_second"] <= last:
+            raise RequestError(f"camera keyframe {i} at {k['at_second']} s must come after the one before ({last} s)", param="camera")
+        if not 10.0 <= float(k.get("fov", 45.0)) <= 120.0:
+            raise RequestError(f"camera keyframe {i} fov {k.get('fov')} is outside 10–120 degrees", param="camera")
+        last = float(k["at_second"])
+    return frames
+
+
+def _mode_fields(request: VideoRequest, seconds: float) -> dict:
+    """Check the inputs of the request's mode that need no file or model to check; a RequestError names the bad one."""
+    mode, out = request.mode, {}
+    if mode == "edit":
+        strength = DEFAULT_STRENGTH if request.strength is None else request.strength
+        if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0.0 < float(strength) <= 1.0:
+            raise RequestError(f"strength {request.strength!r} is outside (0, 1]", param="strength")
+        out["strength"] = float(strength)
+    if mode == "extend":
+        if request.direction not in ("forward", "backward"):
+            raise RequestError(f"direction {request.direction!r} is not forward or backward", param="direction")
+        out["direction"] = request.direction
+    if mode == "multi-view":
+        views = 2 if request.views is None else request.views
+        if isinstance(views, bool) or not isinstance(views, int) or not 2 <= views <= MAX_VIEWS:
+            raise RequestError(f"views {request.views!r} is outside 2–{MAX_VIEWS}", param="views")
+        out["views"] = views
+    if mode == "storyboard":
+        cards = tuple(request.storyboard)
+        if not 1 <= len(cards) <= MAX_CARDS:
+            raise RequestError(f"a storyboard has 1 to {MAX_CARDS} cards, not {len(cards)}", param="storyboard")
+        last = -1.0
+        for i, card in enumerate(cards):
+            at = card.at_second
+            if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
+                raise RequestError(f"storyboard card {i}: at_second {at!r} is not a number", param="storyboard")
+            if i == 0 and at != 0:
+                raise RequestError(f"storyboard card 0 must start at 0 s, not {at:g} s", param="storyboard")
+            if at <= last or at >= seconds:
+                raise RequestError(
+                    f"storyboard card {i} at {at:g} s must come after the previous card and before the end ({seconds:g} s)",
+                    param="storyboard",
+                )
+            if not isinstance(card.prompt, str) or not card.prompt.strip() or len(card.prompt) > MAX_PROMPT_CHARS:
+                raise RequestError(f"storyboard card {i} needs a prompt of 1–{MAX_PROMPT_CHARS} characters", param="storyboard")
+            last = float(at)
+        out["storyboard"] = cards
+    if mode == "camera":
+        if not request.camera:
+            raise RequestError(f"mode 'camera' needs camera: one of {', '.join(CAMERA_NAMES)}, or JSON keyframes", param="camera")
+        if request.camera not in CAMERA_NAMES:
+            parse_keyframes(request.camera)
+        out["camera"] = request.camera
+    return out
+
+
 __all__ = [
+    "CAMERA_NAMES",
     "MODES",
     "Capabilities",
     "Engine",
@@ -253,6 +368,8 @@ __all__ = [
     "ResolvedRequest",
     "StoryboardCard",
     "VideoRequest",
+    "parse_keyframes",
     "parse_size",
+    "provenance_stamp",
     "resolve",
 ]

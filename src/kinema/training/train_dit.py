@@ -180,14 +180,8 @@ def write_samples(engine, prompts, folder: Path, step: int, seed: int = 0) -> li
 def train(config: DiTTrainingConfig) -> Path:
     # 1. set-up
     cfg, tc = config, config.train
-    processes = runtime.Processes.start(tc.device)
-    device = runtime.pick_device(tc.device, processes.local_rank)
-    autocast = runtime.use_bf16(tc.precision, device)
-    out = Path(tc.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log = print if processes.main else (lambda *a, **k: None)
-    torch.manual_seed(tc.seed)
-    started = time.time()
+    run = runtime.start_run(tc)
+    processes, device, autocast, out, log, started = run.processes, run.device, run.autocast, run.out, run.log, run.started
 
     # 2. data
     vae = load_trained_vae(Path(cfg.model.vae), device)
@@ -228,10 +222,10 @@ def train(config: DiTTrainingConfig) -> Path:
     log(f"DiT {cfg.model.preset}: {dit.num_parameters() / 1e6:.2f}M parameters on {device}, bf16 {autocast}, {processes.world} process(es)")
 
     def save() -> None:
-        weights = runtime.full_state_dict(model)  # every process: gathers FSDP shards
+        weights, optimizer_state = runtime.gather_state(model, optimizer)  # every process: gathers FSDP shards
         if processes.main:
             runtime.save_state(
-                state, weights=weights, ema=ema, optimizer=optimizer, scheduler=scheduler, step=step,
+                state, weights=weights, optimizer_state=optimizer_state, ema=ema, scheduler=scheduler, step=step,
                 position={"epoch": epoch, "batch": position}, generators={"data": generator}, config=asdict(cfg),
             )
         processes.barrier()

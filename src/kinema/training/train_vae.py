@@ -77,14 +77,8 @@ def latent_statistics(vae: VideoVAE, pool: FramePool, autocast: bool, clips: int
 def train(config: VAETrainingConfig) -> Path:
     # 1. set-up
     tc = config.train
-    processes = runtime.Processes.start(tc.device)
-    device = runtime.pick_device(tc.device, processes.local_rank)
-    autocast = runtime.use_bf16(tc.precision, device)
-    out = Path(tc.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log = print if processes.main else (lambda *a, **k: None)
-    torch.manual_seed(tc.seed)
-    started = time.time()
+    run = runtime.start_run(tc)
+    processes, device, autocast, out, log, started = run.processes, run.device, run.autocast, run.out, run.log, run.started
 
     # 2. data
     source = WorldSource(config.data.world)
@@ -109,9 +103,9 @@ def train(config: VAETrainingConfig) -> Path:
     log(f"VAE {config.model.preset}: {vae.num_parameters() / 1e6:.2f}M parameters on {device}, bf16 {autocast}")
 
     def save() -> None:
-        weights = runtime.full_state_dict(model)  # every process: gathers FSDP shards
+        weights, optimizer_state = runtime.gather_state(model, optimizer)  # every process: gathers FSDP shards
         if processes.main:
-            runtime.save_state(state, weights=weights, ema=None, optimizer=optimizer, scheduler=scheduler, step=step,
+            runtime.save_state(state, weights=weights, optimizer_state=optimizer_state, ema=None, scheduler=scheduler, step=step,
                                position={"epoch": 0, "batch": step}, generators={"data": generator}, config=asdict(config))
         processes.barrier()
 
