@@ -227,6 +227,25 @@ class FrameReading:
 # --- the detector ------------------------------------------------------------------------------------
 
 
+SHADES: dict[str, tuple[str, ...]] = {
+    "white": ("gray",),
+    "gray": ("white", "black"),
+    "black": ("gray", "brown"),
+    "brown": ("orange", "black", "red"),
+    "orange": ("brown", "yellow"),
+    "yellow": ("orange",),
+    "red": ("brown", "pink"),
+    "pink": ("red", "purple"),
+    "purple": ("blue", "pink"),
+    "blue": ("purple",),
+    "cyan": (),
+    "green": (),
+}
+"""Colour → the palette colours a part of it can look like in shade or in full light (a white cube's
+dark face is gray, an orange ball's shadowed side brown). A reading told which colours to expect
+(the prompt's) takes such a part for the expected colour it is a shade of."""
+
+
 def allowed_colours(sky: str, ground: str) -> np.ndarray:
     """(12,) bool: the palette colours Kinema World ever shows on this ground under this sky."""
     clash = set(CLASHES.get(ground, ())) | set(CLASHES.get(sky, ()))
@@ -267,20 +286,24 @@ class Detector:
             out[start : start + 16] = probs.transpose(0, 3, 1, 2)
         return out
 
-    def read(self, frames: np.ndarray, sky: str, ground: str, view: str = "front") -> list[FrameReading]:
-        """Every frame's objects. frames: (T, H, W, 3) uint8."""
+    def read(self, frames: np.ndarray, sky: str, ground: str, view: str = "front", expected: frozenset[str] | None = None) -> list[FrameReading]:
+        """Every frame's objects. frames: (T, H, W, 3) uint8. expected: the colours the prompt names;
+        a component of another colour that is a shade of one of them (`SHADES`) is read as that
+        colour and joins the object of that colour it touches."""
         if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
             raise ValueError(f"frames must be (T, H, W, 3) uint8, not {frames.shape} {frames.dtype}")
         probs = self.pixel_probs(frames, sky, ground)
         allowed = allowed_colours(sky, ground)
-        readings = [self._components(frames[t], probs[t], sky, ground, allowed) for t in range(len(frames))]
+        readings = [self._components(frames[t], probs[t], sky, ground, allowed, expected) for t in range(len(frames))]
         if self.networks.shape is not None:
             self._shapes(frames, readings, view)
         return readings
 
     # --- one frame: components -----------------------------------------------------------------------
 
-    def _components(self, frame: np.ndarray, probs: np.ndarray, sky: str, ground: str, allowed: np.ndarray) -> FrameReading:
+    def _components(
+        self, frame: np.ndarray, probs: np.ndarray, sky: str, ground: str, allowed: np.ndarray, expected: frozenset[str] | None = None
+    ) -> FrameReading:
         H, W = frame.shape[:2]
         labels = probs.argmax(0).astype(np.int8)  # (H, W)
         eight = np.ones((3, 3), bool)
@@ -329,6 +352,8 @@ class Detector:
                 colour_probs = list(torch.softmax(logits, dim=1).numpy())
             for entry, row in zip(kept, colour_probs):
                 entry[0] = int(row.argmax()) + 1
+        if expected is not None and kept:
+            kept, colour_probs = _attribute(kept, colour_probs, expected)
         clean = np.zeros((H, W), np.int8)
         for c, mask in kept:
             clean[mask] = c
@@ -366,6 +391,49 @@ class Detector:
             probs = torch.softmax(logits, dim=1).numpy()
         for (_, d), p in zip(items, probs):
             d.shape_probs = p
+
+
+def _attribute(kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str]) -> tuple[list[list], list[np.ndarray]]:
+    """Components of an unexpected colour that is a shade of an expected one take that colour (the
+    likelier one by the colour probabilities); then touching components of one colour are one object,
+    and a smaller unexpected one touching an expected one is part of it."""
+    probs = [np.asarray(p, np.float32) for p in colour_probs]
+    for k, entry in enumerate(kept):
+        colour = COLOURS[entry[0] - 1]
+        if colour in expected:
+            continue
+        shades = [c for c in SHADES[colour] if c in expected]
+        if shades:
+            best = max(shades, key=lambda c: probs[k][COLOURS.index(c)])
+            entry[0] = COLOURS.index(best) + 1
+            probs[k] = np.eye(len(COLOURS), dtype=np.float32)[entry[0] - 1]
+    eight = np.ones((3, 3), bool)
+
+    def joins(host: list, part: list) -> bool:
+        # One object: the same colour, or a smaller part of a colour the prompt does not name on an
+        # object it does (a highlight, a lit rim against the sky).
+        if host[0] == part[0]:
+            return True
+        unexpected = COLOURS[part[0] - 1] not in expected and COLOURS[host[0] - 1] in expected
+        return unexpected and part[1].sum() < host[1].sum()
+
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(kept)):
+            grown = ndimage.binary_dilation(kept[i][1], structure=eight)
+            for j in range(len(kept)):
+                if j != i and joins(kept[i], kept[j]) and (grown & kept[j][1]).any():
+                    a, b = kept[i][1].sum(), kept[j][1].sum()
+                    if kept[j][0] == kept[i][0]:
+                        probs[i] = (a * probs[i] + b * probs[j]) / (a + b)
+                    kept[i][1] = kept[i][1] | kept[j][1]
+                    del kept[j], probs[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return kept, probs
 
 
 def shape_crop(frame: np.ndarray, labels: np.ndarray, d: Detection, view: str) -> tuple[np.ndarray, np.ndarray]:

@@ -43,9 +43,9 @@ from scipy.optimize import linear_sum_assignment
 
 from kinema.world import shapes
 from kinema.world.camera import basis, poses, project
-from kinema.world.scene import DIRECTION_VECTORS, Camera, Scene
+from kinema.world.scene import DIRECTION_VECTORS, SHAPES, Camera, Scene
 from kinema.world.simulate import start_pose
-from kinema.worldbench.detector import COLOURS, Detector, FrameReading
+from kinema.worldbench.detector import COLOURS, SHADES, Detector, FrameReading
 from kinema.worldbench.egomotion import expected_size, read_camera, start_positions
 from kinema.worldbench.suite import Prompt
 from kinema.worldbench.track import Track, events, track
@@ -155,6 +155,7 @@ def prompt_poses(scene: Scene, frames: int, fps: float) -> list[np.ndarray]:
 def observe(prompt: Prompt, videos: list[np.ndarray], fps: float, detector: Detector) -> Observation:
     scene = prompt.scene
     T = len(videos[0])
+    expected = frozenset(o.color for o in scene.objects)
     readings, segments = [], []
     for v, frames in enumerate(videos):
         camera = scene.cameras[v] if v < len(scene.cameras) else scene.camera
@@ -164,12 +165,12 @@ def observe(prompt: Prompt, videos: list[np.ndarray], fps: float, detector: Dete
             shot_cameras = [s.camera for s in scene.shots][: len(bounds) - 1]
             frame_readings: list[FrameReading] = []
             for (a, b), cam in zip(zip(bounds[:-1], bounds[1:]), shot_cameras):
-                frame_readings += detector.read(frames[a:b], scene.sky, scene.ground, cam.view)
+                frame_readings += detector.read(frames[a:b], scene.sky, scene.ground, cam.view, expected)
             readings.append(frame_readings)
             for (a, b), cam in zip(zip(bounds[:-1], bounds[1:]), shot_cameras):
                 segments.append(Segment(0, a, b, cam, track(frame_readings, a, b)))
         else:
-            readings.append(detector.read(frames, scene.sky, scene.ground, camera.view))
+            readings.append(detector.read(frames, scene.sky, scene.ground, camera.view, expected))
             segments.append(Segment(v, 0, len(frames), camera, track(readings[-1])))
     obs = Observation(prompt, videos, fps, readings, segments, prompt_poses(scene, T, fps))
     obs.assignment = assign(obs)
@@ -190,6 +191,36 @@ def shape_checkable(obs: Observation, index: int) -> bool:
     return expected_size(obs.scene, obs.poses[0][0], index, H) >= MIN_SHAPE_PIXELS
 
 
+MIN_SHAPE_SHARE = 0.2
+"""An object is taken for its prompt's shape unless that shape gets less than this share of the
+shape vote: ShapeNet reads 90 % of single crops right, and its errors are between neighbours (a dark
+capsule seen end-on is a ball; a cube in shade a cylinder), so only a clear reading of another shape
+counts against the object."""
+
+
+def same_colour(seen: str, asked: str) -> bool:
+    """The colour asked for, or one of its shades (`detector.SHADES`): the detector cannot always
+    tell a white cube at sunset from a gray one, so neither can the objects dimension. The broken
+    videos' wrong colours are never a shade of the right one."""
+    return seen == asked or seen in SHADES[asked]
+
+
+def named(obs: Observation, track: Track) -> bool:
+    """The track is of a colour the prompt names (or a shade of one)."""
+    return any(same_colour(track.colour, o.color) for o in obs.scene.objects)
+
+
+def lasting(segment: Segment, track: Track) -> bool:
+    """Seen in at least half of the segment's frames: an object, not a passing glint. A colour the
+    prompt does not name counts against a video only when it lasts (a wrong-coloured object does)."""
+    return len(track) >= 0.5 * (segment.end - segment.start)
+
+
+def shape_plausible(track: Track, shape: str) -> bool:
+    votes = track.shape_votes()
+    return votes is None or votes[SHAPES.index(shape)] >= MIN_SHAPE_SHARE
+
+
 def assign(obs: Observation) -> dict[int, Track | None]:
     """Match the prompt's objects to the main shot's tracks: colour first, then shape, then place."""
     tracks = obs.main.established()
@@ -204,8 +235,8 @@ def assign(obs: Observation) -> dict[int, Track | None]:
             shape, _ = tr.shape()
             first = tr.detections[0]
             cost[i, j] = (
-                (0.0 if tr.colour == o.color else 1.0)
-                + (0.5 if shape_checkable(obs, i) and shape is not None and shape != o.shape else 0.0)
+                (0.0 if tr.colour == o.color else 0.5 if same_colour(tr.colour, o.color) else 1.0)
+                + (0.5 if shape_checkable(obs, i) and not shape_plausible(tr, o.shape) else 0.0)
                 + 0.2 * min(1.0, math.hypot(first.u - expected[i, 0], first.v - expected[i, 1]) / W)
                 - 0.05 * min(1.0, len(tr) / (obs.main.end - obs.main.start))  # prefer long tracks
             )
@@ -226,16 +257,15 @@ def judge_objects(obs: Observation) -> Verdict:
         if tr is None:
             problems.append(f"no {o.color} {o.shape} found")
             continue
-        if tr.colour != o.color:
+        if not same_colour(tr.colour, o.color):
             problems.append(f"the {o.color} {o.shape} is {tr.colour}")
             continue
         shape, share = tr.shape()
-        if shape_checkable(obs, i) and shape is not None and shape != o.shape:
+        if shape_checkable(obs, i) and not shape_plausible(tr, o.shape):
             problems.append(f"the {o.color} {o.shape} looks like a {shape} ({share:.0%} of the vote)")
             continue
         good += 1
-    expected_colours = {o.color for o in obs.scene.objects}
-    foreign = sorted({t.colour for t in obs.main.established() if t.colour not in expected_colours})
+    foreign = sorted({t.colour for t in obs.main.established() if not named(obs, t) and lasting(obs.main, t)})
     if foreign:
         problems.append(f"unexpected {', '.join(foreign)} object(s)")
     n = len(obs.scene.objects)
@@ -246,7 +276,7 @@ def judge_objects(obs: Observation) -> Verdict:
 
 def frame_counts(obs: Observation, segment: Segment) -> np.ndarray:
     """Objects seen in each frame of a segment (detections that belong to a track of 2+ frames)."""
-    long_enough = {id(d) for t in segment.tracks if len(t) >= 2 for d in t.detections}
+    long_enough = {id(d) for t in segment.tracks if len(t) >= 2 and (named(obs, t) or lasting(segment, t)) for d in t.detections}
     return np.array([sum(id(d) in long_enough for d in obs.readings[segment.view][f].detections) for f in range(segment.start, segment.end)])
 
 
@@ -433,7 +463,7 @@ def judge_motion_of(obs: Observation, i: int) -> tuple[bool, str]:
         net = kept.sum(axis=0) if len(kept) else np.zeros(2)
         length = float(np.linalg.norm(net))
         cos = float(net @ expected / max(length, 1e-9))
-        if length < 0.5 * scale:
+        if length < 0.25 * scale:  # friction stops a slide early; away from the camera the path is short
             return False, f"{name} should {o.motion} {o.direction} but barely moves ({length:.1f} px)"
         if cos < 0.6:
             return False, f"{name} should {o.motion} {o.direction} but moves the wrong way (cos {cos:.2f})"
@@ -472,9 +502,9 @@ def judge_motion_of(obs: Observation, i: int) -> tuple[bool, str]:
     return False, f"{name}: unknown motion {o.motion}"
 
 
-SPIN_CHANGE = 25.0
+SPIN_CHANGE = 20.0
 """Shading change (0–255) over half a second above which an object in place is turning (measured on
-ground truth: a still cube or capsule up to ≈ 15 with shadows passing over it, a turning one 32–52)."""
+ground truth: a still cube or capsule up to ≈ 15 with shadows passing over it, a turning one 23–52)."""
 TURNING_SHOWS = ("cube", "capsule")
 """Shapes whose turning about the vertical shows in their outline and faces."""
 
@@ -509,6 +539,8 @@ def judge_physics(obs: Observation) -> Verdict:
     # turned into metres by the object's own size in the picture (its size in metres is the prompt's).
     names = {id(t): i for i, t in obs.assignment.items() if t is not None}
     for tr in obs.main.established():
+        if not (named(obs, tr) or lasting(obs.main, tr)):
+            continue
         steps, gaps = _steps(tr)
         if not len(steps):
             continue
@@ -541,7 +573,9 @@ def judge_physics(obs: Observation) -> Verdict:
             impact = int(np.argmax(v >= v.max() - 0.15 * tr.size()))
             falling_v, falling_t = v[:impact], frames_seen[:impact].astype(float)
             if len(falling_v) < 3 or falling_v[-1] - falling_v[0] < 0.5 * tr.size():
-                checks.append((False, f"{name} is not seen falling (free fall over {len(falling_v)} frame(s))"))
+                # A drop too short to see over three frames (a small height, or the camera high) shows
+                # no acceleration either way; whether it falls at all is the motion dimension's.
+                checks.append((True, f"{name}'s fall is too short to measure its acceleration"))
                 continue
             curvature = np.polyfit(falling_t, falling_v, 2)[0]  # v ≈ c t² + …: 2c is the acceleration
             gain = 2 * curvature * (falling_t[-1] - falling_t[0])  # speed gained over the fall, px/frame

@@ -154,8 +154,10 @@ class Suite:
         return chosen
 
     def to_json(self) -> str:
-        data = {"format": FORMAT, "seconds": self.seconds, "fps": self.fps, "prompts": [p.to_dict() for p in self.prompts]}
-        return json.dumps(data, indent=1) + "\n"
+        # One prompt a line: the file stays small (≈ 1 kB a prompt) and a diff shows which prompts changed.
+        head = json.dumps({"format": FORMAT, "seconds": self.seconds, "fps": self.fps})[:-1]
+        lines = ",\n".join(json.dumps(p.to_dict(), separators=(",", ":")) for p in self.prompts)
+        return f'{head}, "prompts": [\n{lines}\n]}}\n'
 
 
 def representative(prompts: list[Prompt], n: int) -> list[Prompt]:
@@ -392,7 +394,7 @@ def _objects_section(m: _Maker) -> None:
 
 def _count_section(m: _Maker) -> None:
     """Groups of identical objects: "three red balls and two blue cubes"."""
-    plans = [(2,), (3,), (4,), (5,), (6,), (2, 1), (3, 1), (2, 2), (3, 2), (4, 2), (2, 1, 1), (3, 3), (2, 2, 2), (4, 1)]
+    plans = [(2,), (3,), (4,), (5,), (3, 2, 1), (2, 1), (3, 1), (2, 2), (3, 2), (4, 2), (2, 1, 1), (3, 3), (2, 2, 2), (4, 1)]
     for k in range(40):
         plan = plans[k % len(plans)]
         n = sum(plan)
@@ -696,22 +698,38 @@ SECTIONS = (
 )
 
 
-def build_suite(seed: int = 0, sections: tuple[str, ...] | None = None, progress: bool = False) -> Suite:
-    """The suite, from the sampler (one seeded generator per section) and the hand-written prompts."""
+def _section(args: tuple[int, str]) -> list[Prompt]:
+    """One section's sampled prompts (its own seeded generator: sections can be made in any order)."""
+    seed, name = args
+    offset = [n for n, _ in SECTIONS].index(name)
+    maker = _Maker(seed * 100 + offset)
+    dict(SECTIONS)[name](maker)
+    return maker.prompts
+
+
+def build_suite(seed: int = 0, sections: tuple[str, ...] | None = None, progress: bool = False, jobs: int = 1) -> Suite:
+    """The suite, from the sampler (one seeded generator per section) and the hand-written prompts.
+    The same for any `jobs` (sections are made in that many processes)."""
+    names = [name for name, _ in SECTIONS if not sections or name in sections]
     prompts: list[Prompt] = []
-    for offset, (name, make) in enumerate(SECTIONS):
-        if sections and name not in sections:
-            continue
-        maker = _Maker(seed * 100 + offset)
-        make(maker)
-        prompts += maker.prompts
-        if progress:
-            print(f"{name}: {len(maker.prompts)} prompts", flush=True)
+    if jobs > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            made = pool.imap(_section, [(seed, name) for name in names])
+            for name, part in zip(names, made):
+                prompts += part
+                if progress:
+                    print(f"{name}: {len(part)} prompts", flush=True)
+    else:
+        for name in names:
+            part = _section((seed, name))
+            prompts += part
+            if progress:
+                print(f"{name}: {len(part)} prompts", flush=True)
     hand = _Maker(seed)
     _hand_written(hand)
-    for p in hand.prompts:
-        if not sections or p.section in sections:
-            prompts.append(p)
+    prompts += [p for p in hand.prompts if p.section in names]
     order = {name: i for i, (name, _) in enumerate(SECTIONS)}
     prompts.sort(key=lambda p: order[p.section])  # stable: sampled first, then hand-written, per section
     return Suite(tuple(prompts))
@@ -721,8 +739,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Make the WorldBench prompt suite (deterministic).")
     parser.add_argument("--out", type=Path, default=SUITE_PATH)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1, help="make sections in this many processes (same result)")
     args = parser.parse_args(argv)
-    suite = build_suite(args.seed, progress=True)
+    suite = build_suite(args.seed, progress=True, jobs=args.jobs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     temp = args.out.with_name(f".{args.out.name}.part")
     temp.write_text(suite.to_json())

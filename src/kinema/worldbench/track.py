@@ -74,18 +74,24 @@ class Track:
         """Median box side over the track, pixels."""
         return float(np.median([d.size for d in self.detections]))
 
-    def shape(self) -> tuple[str | None, float]:
-        """The shape ShapeNet reads, voting over frames (clear views count more), and its share of the vote."""
+    def shape_votes(self) -> np.ndarray | None:
+        """(5,) ShapeNet's reading voted over frames (clear views count more), as shares over SHAPES;
+        None when no frame was big enough to read."""
         total = np.zeros(len(SHAPES))
         for d in self.detections:
             if d.shape_probs is None:
                 continue
             weight = np.sqrt(d.area) * (0.2 if (d.touching or d.border) else 1.0)
             total += weight * d.shape_probs
-        if total.sum() == 0:
+        return total / total.sum() if total.sum() > 0 else None
+
+    def shape(self) -> tuple[str | None, float]:
+        """The shape most of the vote reads, and its share of the vote."""
+        votes = self.shape_votes()
+        if votes is None:
             return None, 0.0
-        best = int(total.argmax())
-        return SHAPES[best], float(total[best] / total.sum())
+        best = int(votes.argmax())
+        return SHAPES[best], float(votes[best])
 
     def predict(self, frame: int) -> np.ndarray:
         """Where the object should be at `frame` if it kept its last velocity (for at most 3 frames)."""

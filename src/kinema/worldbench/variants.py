@@ -32,6 +32,7 @@ from kinema.world.sampler import CLASHES
 from kinema.world.scene import PALETTE, Camera, Scene, SceneError, WorldObject
 from kinema.world.simulate import simulate
 from kinema.world.truth import GroundTruth
+from kinema.worldbench.detector import SHADES
 from kinema.worldbench.rendering import Rendered, render_scene
 from kinema.worldbench.suite import Prompt
 
@@ -70,8 +71,10 @@ def truth(prompt: Prompt, width: int, height: int, seconds: float, fps: float, s
 def _spare_colour(scene: Scene) -> str:
     """A palette colour the scene does not use and that shows on its ground under its sky."""
     used = {o.color for o in scene.objects}
+    # Not a shade of a colour the scene has either: the scorer reads a shade of an expected colour as it.
+    near = {shade for c in used for shade in SHADES[c]}
     clash = set(CLASHES.get(scene.ground, ())) | set(CLASHES.get(scene.sky, ()))
-    return next(c for c in PALETTE if c not in used and c not in clash)
+    return next(c for c in PALETTE if c not in used | near | clash)
 
 
 def _with_colour(batch: FrameBatch, index: int, colour: str, from_frame: int = 0) -> None:
