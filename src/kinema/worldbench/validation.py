@@ -41,11 +41,13 @@ def validate(
     detector: Detector | None = None,
     through_h264: bool = False,
     on_verdict: Callable[[str, Prompt, dict[str, Verdict]], None] | None = None,
+    with_truth: bool = True,
 ) -> dict[str, Row]:
     """{"truth": row, variant: row, …}; a row maps each dimension to its score over the prompts.
 
     Each variant is scored on the prompts it applies to (at most `per_variant` of them, in order).
-    through_h264: encode and decode every video as an MP4 first, as scoring a folder of videos does."""
+    through_h264: encode and decode every video as an MP4 first, as scoring a folder of videos does.
+    with_truth: False leaves the truth row out (only the variants are rendered and scored)."""
     detector = detector or Detector()
 
     def videos(rendered):
@@ -57,13 +59,14 @@ def validate(
 
     table: dict[str, Row] = {}
     verdicts = []
-    for prompt in prompts:
+    for prompt in prompts if with_truth else ():
         rendered = truth(prompt, width, height, seconds, fps, supersample)
         result = score_prompt(prompt, videos(rendered), fps, detector)
         verdicts.append(result)
         if on_verdict:
             on_verdict("truth", prompt, result)
-    table["truth"] = _tally(verdicts)
+    if with_truth:
+        table["truth"] = _tally(verdicts)
     for variant in variants:
         verdicts = []
         for prompt in prompts:
