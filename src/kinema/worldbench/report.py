@@ -89,17 +89,23 @@ def _write(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
+def _notes(row: dict) -> list[str]:
+    """What a dimension's score leaves out: prompts not applicable (and why), missing, failed."""
+    notes = []
+    if row["not_applicable"]:
+        notes.append(f"{row['not_applicable']} not applicable ({'; '.join(row.get('why_not_applicable', []))})")
+    if row["missing"]:
+        notes.append(f"{row['missing']} missing")
+    if row["failed"]:
+        notes.append(f"{row['failed']} failed to generate")
+    return notes
+
+
 def format_table(document: dict) -> str:
     """The per-dimension table as plain text (what the CLI prints)."""
     lines = [f"{'dimension':<12} {'score':>6} {'passed':>7} {'partial':>8}  notes"]
     for dim, row in document["dimensions"].items():
-        notes = []
-        if row["not_applicable"]:
-            notes.append(f"{row['not_applicable']} not applicable ({'; '.join(row.get('why_not_applicable', []))})")
-        if row["missing"]:
-            notes.append(f"{row['missing']} missing")
-        if row["failed"]:
-            notes.append(f"{row['failed']} failed to generate")
+        notes = _notes(row)
         score = "n/a" if row["score"] is None else f"{row['score']:.3f}"
         partial = "" if row["partial"] is None else f"{row['partial']:.3f}"
         lines.append(f"{dim:<12} {score:>6} {row['passed']:>3}/{row['scored']:<3} {partial:>8}  {', '.join(notes)}")
@@ -122,13 +128,7 @@ def render_html(document: dict) -> str:
     rows = []
     for dim, row in document["dimensions"].items():
         score = "not applicable" if row["score"] is None else f"{row['score']:.3f} ({row['passed']}/{row['scored']})"
-        notes = []
-        if row["not_applicable"]:
-            notes.append(f"{row['not_applicable']} not applicable: {'; '.join(row.get('why_not_applicable', []))}")
-        if row["missing"]:
-            notes.append(f"{row['missing']} missing")
-        if row["failed"]:
-            notes.append(f"{row['failed']} failed")
+        notes = _notes(row)
         rows.append(f"<tr><td>{e(dim)}</td><td>{e(score)}</td><td>{e(', '.join(notes))}</td></tr>")
     prompts = []
     for p in document["prompts"]:

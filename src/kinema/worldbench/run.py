@@ -103,7 +103,7 @@ def generate(
 ) -> dict[str, tuple[str, str]]:
     """Ask `engine` for every prompt it can make; returns {prompt id: (status, reason)} for those it
     could not: "not-applicable" (a mode it lacks) or "failed" (it raised)."""
-    from kinema.engines.base import RequestError, StoryboardCard, VideoRequest
+    from kinema.engines.base import RequestError, VideoRequest
 
     modes = engine.capabilities().modes
     _claim(folder, {"model": engine.name, **asdict(settings)})
@@ -125,7 +125,7 @@ def generate(
             guidance_scale=settings.guidance_scale,
             mode=prompt.mode,
             views=len(prompt.scene.cameras) if prompt.mode == "multi-view" else None,
-            storyboard=tuple(StoryboardCard(c.at_second, c.prompt) for c in prompt.cards),
+            storyboard=prompt.cards,
         )
         try:
             engine.generate(request, path)

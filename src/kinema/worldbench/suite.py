@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
+from kinema.engines.base import StoryboardCard
 from kinema.world import shapes
 from kinema.world.captions import WORDS, detailed
 from kinema.world.parse import parse
@@ -62,12 +63,6 @@ class SuiteError(WorldError):
 
 
 @dataclass(frozen=True)
-class Card:
-    at_second: float
-    prompt: str
-
-
-@dataclass(frozen=True)
 class Prompt:
     id: str
     section: str
@@ -76,7 +71,7 @@ class Prompt:
     dims: tuple[str, ...]
     mode: str = "text-to-video"
     relations: tuple[tuple, ...] = ()
-    cards: tuple[Card, ...] = ()
+    cards: tuple[StoryboardCard, ...] = ()
     source: str = "sampler"
 
     @property
@@ -115,7 +110,7 @@ class Prompt:
                 dims=dims,
                 mode=data.get("mode", "text-to-video"),
                 relations=tuple(tuple(r) for r in data.get("relations", [])),
-                cards=tuple(Card(float(c["at_second"]), c["prompt"]) for c in data.get("cards", [])),
+                cards=tuple(StoryboardCard(float(c["at_second"]), c["prompt"]) for c in data.get("cards", [])),
                 source=data.get("source", "sampler"),
             )
         except KeyError as error:
@@ -472,6 +467,16 @@ def _moving(scene: Scene, clip, minimum_frames: int = 8) -> bool:
     return bool(seen[0].all() and (seen.sum(0) >= minimum_frames).all())
 
 
+def _captioned_if_moving(m: _Maker, scene: Scene) -> tuple[Scene, str] | None:
+    """(scene, caption) when its objects move as described without touching unasked, are seen, and
+    the caption parses back into the scene; else None."""
+    clip = _probe(scene)
+    if _unintended_contact(scene, clip) or not _moving(scene, clip):
+        return None
+    text = _caption(scene, m.rng)
+    return (scene, text) if _agrees(scene, text) else None
+
+
 def _motion_section(m: _Maker) -> None:
     # Every mix gives every shape something it can do (a cube cannot roll, only a ball bounces).
     mixes = [
@@ -501,11 +506,7 @@ def _motion_section(m: _Maker) -> None:
                 return None  # a turning cone or cylinder shows only a faint band: not a fair motion test
             if "push" in mix and not any(o.motion == "push" for o in scene.objects):
                 return None
-            clip = _probe(scene)
-            if _unintended_contact(scene, clip) or not _moving(scene, clip):
-                return None
-            text = _caption(scene, m.rng)
-            return (scene, text) if _agrees(scene, text) else None
+            return _captioned_if_moving(m, scene)
 
         scene, text = m.draw(_config(n, n, mix), accept, tries=800)
         m.add("motion", scene, text, ("motion", "objects", "physics"))
@@ -549,11 +550,7 @@ def _physics_section(m: _Maker) -> None:
         def accept(scene, want=want):
             if not _distinct_colours(scene) or not any(o.motion == want for o in scene.objects):
                 return None
-            clip = _probe(scene)
-            if _unintended_contact(scene, clip) or not _moving(scene, clip):
-                return None
-            text = _caption(scene, m.rng)
-            return (scene, text) if _agrees(scene, text) else None
+            return _captioned_if_moving(m, scene)
 
         scene, text = m.draw(_config(n, n, mix), accept, tries=800)
         m.add("physics", scene, text, ("physics", "motion", "objects"))
@@ -619,7 +616,7 @@ def _storyboard_section(m: _Maker) -> None:
             cards = []
             for shot in shots:
                 single = scene.replace(camera=shot.camera, shots=())
-                cards.append(Card(shot.at_second, detailed(single, m.rng, seconds=SECONDS)))
+                cards.append(StoryboardCard(shot.at_second, detailed(single, m.rng, seconds=SECONDS)))
             return scene, text, tuple(cards)
 
         scene, text, cards = m.draw(_config(n, n, {"still": 2.0, "roll": 1.0, "slide": 1.0, "spin": 0.5}), accept, tries=800)
