@@ -133,6 +133,11 @@ def build_parser() -> Parser:
     worldbench.add_argument("--device", default="cpu", help="torch device for the model")
     worldbench.add_argument("--suite", type=Path, help="another suite file (default: the packaged one)")
     worldbench.add_argument("--quiet", action="store_true", help="no progress lines")
+    worldbench.add_argument(
+        "--modes", nargs="*", metavar="DIM",
+        help="with --model: also judge mode dimensions on the selected moving prompts: first-frame, extension-seam, loop-seam "
+        "(the three when none is named), stability (a 60-second video each); written to OUT/modes.json",
+    )
 
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
     from kinema import bench as bench_module
@@ -422,6 +427,14 @@ def cmd_worldbench(args: argparse.Namespace) -> int:
     suite.select(tuple(args.dims) if args.dims else None, args.limit, tuple(args.ids) if args.ids else None)  # bad values fail here
     if args.videos is not None and not args.videos.is_dir():
         raise UsageError(f"--videos {str(args.videos)!r} is not a folder")
+    if args.modes is not None:
+        from kinema.worldbench.modes import MODE_DIMS
+
+        if args.model is None:
+            raise UsageError("--modes needs --model (the modes are asked of a model)")
+        unknown = [d for d in args.modes if d not in MODE_DIMS]
+        if unknown:
+            raise UsageError(f"unknown mode dimension(s) {', '.join(unknown)}; allowed: {', '.join(MODE_DIMS)}")
     size = args.size
     if size is None:
         if args.model is not None:
@@ -444,8 +457,30 @@ def cmd_worldbench(args: argparse.Namespace) -> int:
         tuple(args.ids) if args.ids else None, model=args.model, videos=args.videos, device=args.device, progress=progress,
     )
     print(format_table(document))
+    if args.modes is not None:
+        print(_worldbench_modes(args, suite, settings))
     print(f"report: {args.out / 'report.html'}", file=sys.stderr)
     return 0
+
+
+def _worldbench_modes(args: argparse.Namespace, suite, settings) -> str:
+    from kinema.engines import load_engine
+    from kinema.worldbench.modes import MODE_DIMS, run_modes
+
+    dims = tuple(args.modes) or ("first-frame", "extension-seam", "loop-seam")
+    engine = load_engine(args.model, device=args.device, provenance=False)
+    prompts = suite.select(tuple(args.dims) if args.dims else None, args.limit, tuple(args.ids) if args.ids else None)
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr))
+    rows = run_modes(engine, prompts, settings, args.out, dims, progress=say)
+    (args.out / "modes.json").write_text(json.dumps(rows, indent=1) + "\n")
+    lines = [f"{'mode dimension':<15} {'score':>6} {'passed':>7}  notes"]
+    for dim in MODE_DIMS:
+        if dim in rows:
+            row = rows[dim]
+            score = "n/a" if row["score"] is None else f"{row['score']:.3f}"
+            notes = f"{row['not_applicable']} not applicable ({row['reason']})" if row["not_applicable"] else ""
+            lines.append(f"{dim:<15} {score:>6} {row['passed']:>3}/{row['scored']:<3}  {notes}")
+    return "\n".join(lines)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -133,4 +133,76 @@ def stability(video: np.ndarray, fps: float, prompt: Prompt, detector: Detector,
     return Verdict(not worse, max(0.0, 1 - max(0.0, first - last)), detail)
 
 
-__all__ = ["first_frame_fidelity", "loop_seam", "seam_continuity", "stability"]
+
+# --- asking a model ------------------------------------------------------------------------------------
+
+MODE_DIMS = {"first-frame": "image-to-video", "extension-seam": "extend", "loop-seam": "loop", "stability": "text-to-video"}
+"""Mode dimension → the engine mode it asks for."""
+
+
+def run_modes(engine, prompts: list[Prompt], settings, out, dims=tuple(MODE_DIMS), progress=None) -> dict:
+    """Ask `engine` for each mode dimension on `prompts` (those whose objects roll or slide, so a
+    seam shows) and judge it: image-to-video from the truth's first frame, a forward extension of the
+    truth's first half, a loop, and (for stability) a 60-second video. Writes OUT/modes/ and returns
+    {dimension: {"score", "passed", "scored", "not_applicable", "verdicts": {prompt id: verdict}}}."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from kinema.engines.base import RequestError, VideoRequest
+    from kinema.video import read_video, write_video
+    from kinema.worldbench.rendering import render_scene
+
+    folder = Path(out) / "modes"
+    folder.mkdir(parents=True, exist_ok=True)
+    supported = engine.capabilities().modes
+    detector = Detector()
+    size = f"{settings.width}x{settings.height}"
+    rows = {d: {"verdicts": {}, "not_applicable": 0, "reason": ""} for d in dims}
+    moving = [p for p in prompts if p.mode == "text-to-video" and any(o.motion in ("roll", "slide") for o in p.scene.objects)]
+    for k, prompt in enumerate(moving):
+        truth = render_scene(prompt.scene, settings.width, settings.height, settings.seconds, settings.fps).videos[0]
+        common = dict(prompt=prompt.prompt, fps=settings.fps, size=size, seed=settings.seed + k, steps=settings.steps)
+        for dim in dims:
+            mode = MODE_DIMS[dim]
+            if mode not in supported:
+                rows[dim]["not_applicable"] += 1
+                rows[dim]["reason"] = f"{engine.name} does not support {mode} (it supports {', '.join(supported)})"
+                continue
+            path = folder / f"{prompt.id}-{dim}.mp4"
+            try:
+                if dim == "first-frame":
+                    image = folder / f"{prompt.id}-first.png"
+                    Image.fromarray(truth[0]).save(image)
+                    engine.generate(VideoRequest(mode=mode, input_reference=image, seconds=settings.seconds, **common), path)
+                    verdict = first_frame_fidelity(truth[0], read_video(path)[0], prompt, detector)
+                elif dim == "extension-seam":
+                    source = folder / f"{prompt.id}-source.mp4"
+                    write_video(source, truth[: len(truth) // 2], settings.fps)
+                    head = len(read_video(source)[0])
+                    engine.generate(VideoRequest(mode=mode, source_video=source, direction="forward", seconds=settings.seconds / 2, **common), path)
+                    video = read_video(path)[0]
+                    if len(video) <= head:
+                        raise RequestError(f"the extension has {len(video)} frames, no more than its {head}-frame source")
+                    verdict = seam_continuity(video, head, prompt, detector)
+                elif dim == "loop-seam":
+                    engine.generate(VideoRequest(mode=mode, seconds=settings.seconds, **common), path)
+                    verdict = loop_seam(read_video(path)[0], prompt, detector)
+                else:
+                    engine.generate(VideoRequest(mode=mode, seconds=60.0, **common), path)
+                    frames, fps = read_video(path)
+                    verdict = stability(frames, float(fps), prompt, detector)
+            except RequestError as error:
+                verdict = Verdict(False, 0.0, f"generation failed: {error}")
+            rows[dim]["verdicts"][prompt.id] = verdict.to_dict()
+            if progress:
+                progress(f"{prompt.id} {dim}: {'ok' if verdict.passed else 'FAIL'}")
+    for row in rows.values():
+        verdicts = list(row["verdicts"].values())
+        row["scored"] = len(verdicts)
+        row["passed"] = sum(v["passed"] for v in verdicts)
+        row["score"] = round(row["passed"] / len(verdicts), 4) if verdicts else None
+    return rows
+
+
+__all__ = ["MODE_DIMS", "first_frame_fidelity", "loop_seam", "run_modes", "seam_continuity", "stability"]
