@@ -599,9 +599,12 @@ def judge_physics(obs: Observation) -> Verdict:
             if len(v) < 3:
                 checks.append((False, f"{name} is not seen falling"))
                 continue
-            # The first touch of the ground is the first time it comes near its lowest place in the
-            # picture; the frames before it are the free fall (the step into it is cut short by the ground).
-            impact = int(np.argmax(v >= v.max() - 0.15 * tr.size()))
+            # The first touch of the ground is where it first stops going down the picture (a later
+            # bounce may land lower in it, nearer the camera); the frames before it are the free fall
+            # (the step into it is cut short by the ground).
+            impact = 0
+            while impact + 1 < len(v) and v[impact + 1] > v[impact] + 0.02 * tr.size():
+                impact += 1  # down the picture until it stops or rebounds: the first touch
             falling_v, falling_t = v[:impact], frames_seen[:impact].astype(float)
             if len(falling_v) < 3 or falling_v[-1] - falling_v[0] < 0.5 * tr.size():
                 # A drop too short to see over three frames (a small height, or the camera high) shows
