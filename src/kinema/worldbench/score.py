@@ -599,12 +599,14 @@ def judge_physics(obs: Observation) -> Verdict:
             if len(v) < 3:
                 checks.append((False, f"{name} is not seen falling"))
                 continue
-            # The first touch of the ground is where it first stops going down the picture (a later
-            # bounce may land lower in it, nearer the camera); the frames before it are the free fall
-            # (the step into it is cut short by the ground).
-            impact = 0
-            while impact + 1 < len(v) and v[impact + 1] > v[impact] + 0.02 * tr.size():
-                impact += 1  # down the picture until it stops or rebounds: the first touch
+            # The first touch of the ground: the first time it comes near its lowest place in the
+            # picture, or before that where it first stops going down (a later bounce may land lower
+            # in the picture, nearer the camera). The frames before it are the free fall (the step
+            # into it is cut short by the ground).
+            stops = 0
+            while stops + 1 < len(v) and v[stops + 1] > v[stops] + 0.02 * tr.size():
+                stops += 1  # down the picture until it stops or rebounds
+            impact = min(stops, int(np.argmax(v >= v.max() - 0.15 * tr.size())))
             falling_v, falling_t = v[:impact], frames_seen[:impact].astype(float)
             if len(falling_v) < 3 or falling_v[-1] - falling_v[0] < 0.5 * tr.size():
                 # A drop too short to see over three frames (a small height, or the camera high) shows
