@@ -52,3 +52,19 @@ def test_a_broken_video_fails_the_dimension_it_breaks_and_no_other(variant, suit
     for dim, cell in row.items():
         if dim != broken:
             assert cell["score"] >= HIGH, (dim, row)
+
+
+def test_a_video_without_the_prompts_objects_fails_physics(suite, detector):
+    # Grass and sky but no objects: nothing jumps because nothing is there, which is no evidence of
+    # continuous motion (an early model's blobs scored "no object jumps" before this).
+    import numpy as np
+
+    from kinema.worldbench.score import score_prompt
+
+    warm = {"red", "orange", "yellow", "purple", "pink"}  # nothing of the kind in grass and sky
+    prompt = next(p for p in suite.prompts if "physics" in p.dims and p.mode != "multi-view" and {o.color for o in p.scene.objects} <= warm)
+    frames = np.zeros((33, SIZE, SIZE, 3), np.uint8)
+    frames[:, : SIZE // 2] = (135, 180, 230)  # sky
+    frames[:, SIZE // 2 :] = (60, 140, 50)  # grass
+    verdict = score_prompt(prompt, [frames], suite.fps, detector, dims=("physics",))["physics"]
+    assert not verdict.passed and "none of the prompt's objects is found" in verdict.detail

@@ -583,7 +583,10 @@ def judge_physics(obs: Observation) -> Verdict:
         if sudden.any():
             k = int(np.argmax(sudden))
             checks.append((False, f"a {tr.colour} object jumps in depth at frame {tr.frames[k + 1]} (its size changes {ratio[k]:.2f}× in one frame)"))
-    if not any(not ok for ok, _ in checks):
+    seen = [i for i, t in obs.assignment.items() if t is not None and same_colour(t.colour, obs.scene.objects[i].color)]
+    if not seen:  # none of the prompt's objects is seen: "no jumps" would pass an empty video
+        checks.append((False, "none of the prompt's objects is found, so nothing shows it moves continuously"))
+    elif not any(not ok for ok, _ in checks):
         checks.append((True, "no object jumps"))
     # 2. falling things accelerate; 3. bounces lose height.
     for i, o in enumerate(obs.scene.objects):
