@@ -68,3 +68,7 @@ def test_sixty_second_stability(detector):
     assert not verdict.passed and "count" in verdict.detail
     with pytest.raises(ValueError, match="no two 10-second windows"):
         stability(truth[:30], fps, prompt, detector)
+    # a video that never shows the prompt is not "stable": there is nothing at the start to keep
+    empty = np.full_like(truth, 128)
+    verdict = stability(empty, fps, prompt, detector)
+    assert not verdict.passed and "cannot be seen" in verdict.detail

@@ -126,6 +126,10 @@ def stability(video: np.ndarray, fps: float, prompt: Prompt, detector: Detector,
     worse = [d for d in dims if d in start and start[d].passed and not end[d].passed]
     first = sum(v.score for v in start.values()) / len(start)
     last = sum(v.score for v in end.values()) / len(end)
+    if not any(v.passed for v in start.values()):
+        # Nothing is right at the start, so nothing can be kept right: "as right as the start" would
+        # pass a video that never shows the prompt at all.
+        return Verdict(False, 0.0, f"neither objects nor count holds in the first {window_seconds:g} s ({first:.2f}), so stability cannot be seen")
     if worse:
         detail = "; ".join(f"{d} holds at the start but not at the end ({end[d].detail})" for d in worse)
     else:
