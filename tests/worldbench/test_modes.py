@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from kinema.worldbench.detector import Detector
-from kinema.worldbench.modes import first_frame_fidelity, loop_seam, seam_continuity, stability
+from kinema.worldbench.modes import (
+    first_frame_fidelity,
+    loop_seam,
+    seam_continuity,
+    stability,
+)
 from kinema.worldbench.rendering import render_scene
 from kinema.worldbench.suite import load_suite
 
