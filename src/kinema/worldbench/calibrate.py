@@ -167,6 +167,29 @@ def pixel_samples(data: list[Example], seed: int, per_frame: int = 600, augmente
     return (np.concatenate(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(skies), np.concatenate(grounds))
 
 
+def fit(
+    optimiser: torch.optim.Optimizer,
+    steps: int,
+    batch_loss,
+    one_cycle: float | None = None,
+    name: str = "",
+    log_every: int = 0,
+) -> None:
+    """The detector networks' one training loop: `steps` Adam steps on `batch_loss()` (which draws its
+    own batch), under a one-cycle schedule peaking at `one_cycle` when given, printing the loss every
+    `log_every` steps."""
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=one_cycle, total_steps=steps, pct_start=0.1) if one_cycle else None
+    for step in range(steps):
+        loss = batch_loss()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        if schedule:
+            schedule.step()
+        if log_every and (step % log_every == 0 or step == steps - 1):
+            print(f"{name} step {step:5d} loss {loss.item():.4f}", flush=True)
+
+
 def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> PixelNet:
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -174,21 +197,17 @@ def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> Pix
     Y, S, G = Y.long(), S.long(), G.long()
     net = PixelNet()
     optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
     # Samples over-represent objects (half of each frame's); in frames the background is most pixels,
     # so a background mistake is weighed more to keep the detector from seeing objects everywhere.
     class_weight = torch.ones(1 + len(COLOURS))
     class_weight[0] = 3.0
-    for step in range(steps):
+
+    def batch_loss() -> torch.Tensor:
         pick = torch.from_numpy(rng.integers(0, len(Y), size=2048))
         loss = torch.nn.functional.cross_entropy(net(X[pick], S[pick], G[pick]), Y[pick], weight=class_weight, reduction="none")
-        loss = (loss * W[pick]).mean()
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        if log_every and (step % log_every == 0 or step == steps - 1):
-            print(f"pixel step {step:5d} loss {loss.item():.4f}", flush=True)
+        return (loss * W[pick]).mean()
+
+    fit(optimiser, steps, batch_loss, one_cycle=3e-3, name="pixel", log_every=log_every)
     return net.eval()
 
 
@@ -230,12 +249,12 @@ def train_colour_net(x: np.ndarray, y: np.ndarray, steps: int, seed: int) -> Col
     net = ColourNet()
     optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
     X, Y = torch.from_numpy(x), torch.from_numpy(y).long()
-    for _ in range(steps):
+
+    def batch_loss() -> torch.Tensor:
         pick = torch.from_numpy(rng.integers(0, len(Y), size=256))
-        loss = torch.nn.functional.cross_entropy(net(X[pick]), Y[pick])
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
+        return torch.nn.functional.cross_entropy(net(X[pick]), Y[pick])
+
+    fit(optimiser, steps, batch_loss)
     return net.eval()
 
 
@@ -244,20 +263,16 @@ def train_shape_net(crops, extras, labels, steps: int, seed: int, log_every: int
     rng = np.random.default_rng(seed)
     net = ShapeNet()
     optimiser = torch.optim.Adam(net.parameters(), lr=2e-3, weight_decay=1e-5)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=steps, pct_start=0.1)
     X, E, Y = torch.from_numpy(crops), torch.from_numpy(extras), torch.from_numpy(labels)
-    for step in range(steps):
+
+    def batch_loss() -> torch.Tensor:
         pick = torch.from_numpy(rng.integers(0, len(Y), size=128))
         x, e = X[pick].clone(), E[pick].clone()
         flip = torch.from_numpy(rng.random(128) < 0.5)  # Kinema World's shapes look the same mirrored
         x[flip] = x[flip].flip(-1)
-        loss = torch.nn.functional.cross_entropy(net(x, e), Y[pick])
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        if log_every and (step % log_every == 0 or step == steps - 1):
-            print(f"shape step {step:5d} loss {loss.item():.4f}", flush=True)
+        return torch.nn.functional.cross_entropy(net(x, e), Y[pick])
+
+    fit(optimiser, steps, batch_loss, one_cycle=2e-3, name="shape", log_every=log_every)
     return net.eval()
 
 
