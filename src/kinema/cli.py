@@ -89,6 +89,7 @@ def build_parser() -> Parser:
     pack = world_commands.add_parser("pack", help="join a dataset's descriptions, captions and trajectories into one file")
     pack.add_argument("folder", type=Path, help="a `kinema world build` folder")
     pack.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
+    pack.add_argument("--clips", metavar="START:STOP", help="only the clips with index START ≤ i < STOP (default: all)")
     render = world_commands.add_parser("render", help="render one scene description (JSON) to an MP4")
     render.add_argument("spec", type=Path, help="scene description JSON")
     render.add_argument("-o", "--output", type=Path, default=Path("scene.mp4"))
@@ -194,6 +195,18 @@ def check_output(path: Path) -> Path:
     if path.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: it is a folder")
     return path
+
+
+def parse_clip_range(text: str) -> range:
+    """START:STOP (either may be left out) → range(START, STOP); a clear error otherwise."""
+    start, colon, stop = text.partition(":")
+    try:
+        first, last = int(start or 0), int(stop) if stop else 2**62
+    except ValueError:
+        first = last = -1
+    if not colon or first < 0 or last <= first:
+        raise UsageError(f"--clips {text!r} must be START:STOP with 0 ≤ START < STOP, e.g. 4000:8000")
+    return range(first, last)
 
 
 def implied_mode(args: argparse.Namespace) -> str:
@@ -385,7 +398,7 @@ def cmd_world(args: argparse.Namespace) -> int:
     if args.world_command == "pack":
         from kinema.world.source import pack
 
-        figures = pack(args.folder, args.output)
+        figures = pack(args.folder, args.output, parse_clip_range(args.clips) if args.clips else None)
         print(f"{figures['clips']} clips → {args.output} ({figures['bytes'] / 1e6:.1f} MB)", file=sys.stderr)
         return 0
     width, height = parse_size(args.size)

@@ -2,16 +2,16 @@ import os
 import socket
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
 
-from dataclasses import replace
-
 from kinema.checkpoint import load_checkpoint
 from kinema.models.dit import DIT_PRESETS, DiT
+from kinema.training import runtime
 from kinema.training.config import ConfigError, DiTTrainingConfig, load_config
 from kinema.training.data import LatentCache, epoch_plan
 from kinema.training.train_dit import train
@@ -61,6 +61,29 @@ def test_resume_continues_bit_for_bit(tiny_world, tiny_vae, tmp_path):
     b = load_file(stopped / "state" / "model.safetensors")
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert losses(straight) == losses(stopped)
+
+
+def test_training_on_from_a_checkpoint_starts_from_its_dit_and_keeps_its_vae(tiny_world, tiny_vae, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    train(config(tiny_world, tiny_vae, first, "train.max_steps=3"))
+    # A zero learning rate: what the second run exports is exactly what it started from.
+    train(config(tiny_world, first / "checkpoint", second, "train.max_steps=2", "optim.lr=0.0", f"model.init='{first / 'checkpoint'}'"))
+    a, b = load_file(first / "checkpoint" / "model.safetensors"), load_file(second / "checkpoint" / "model.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(SystemExit, match="model.init .* this run trains a"):
+        train(config(tiny_world, tiny_vae, tmp_path / "third", "train.max_steps=1", "model.preset='s'", f"model.init='{first / 'checkpoint'}'"))
+
+
+def test_the_learning_rate_decays_linearly_to_zero_over_the_last_fraction():
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    scheduler = runtime.warmup_schedule(optimizer, 1)
+    rates = []
+    for progress in (0.0, 0.5, 0.7, 0.85, 1.0):
+        runtime.decay_learning_rate(optimizer, scheduler, progress, 0.3)
+        rates.append(optimizer.param_groups[0]["lr"])
+    assert rates == pytest.approx([1.0, 1.0, 1.0, 0.5, 0.0])
+    runtime.decay_learning_rate(optimizer, scheduler, 0.99, 0.0)
+    assert optimizer.param_groups[0]["lr"] == 1.0  # no decay asked for: the scheduled rate
 
 
 def test_an_epoch_holds_several_shapes(tiny_world, tiny_vae, tmp_path):

@@ -72,7 +72,9 @@ class MiniLMEncoder:
         self.config = config
         self.device = torch.device(device)
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval().to(self.device)
+        # float32 whatever the stored dtype (a float16 copy, text_subset's): newer transformers keep the
+        # stored dtype, and MiniLM's layer norms in float16 add error on top of the weights' rounding.
+        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval().float().to(self.device)
 
     @torch.inference_mode()
     def encode(self, prompts: list[str]) -> TextEmbeddings:

@@ -31,6 +31,9 @@ class OptimConfig:
     warmup_steps: int = 200
     grad_clip: float = 1.0
     ema_decay: float = 0.999
+    decay_fraction: float = 0.0
+    """Warm-up, then constant, then linearly down to zero over this last fraction of the run ("WSD");
+    the run's progress is its steps out of max_steps or its time out of `minutes`, whichever is further."""
     """EMA of the weights, the ones that are saved for sampling (DiT, §4; 0 turns it off)."""
 
 
@@ -111,7 +114,10 @@ class DiTModelConfig:
     name: str = "kinema-s"
     preset: str = "s"
     vae: str = "runs/vae"
-    """Folder written by `kinema train vae`."""
+    """Folder written by `kinema train vae`, or a Kinema checkpoint folder (its VAE)."""
+    init: str = ""
+    """A Kinema checkpoint folder whose DiT weights a new run starts from (training a released model on,
+    when its optimizer state was not kept); empty: random initialisation. OUT/state, when it exists, wins."""
     text_encoder_path: str = ""
     """A folder with MiniLM weights and tokenizer; empty: the packaged all-MiniLM-L6-v2."""
     description: str = "Kinema's small native model, trained on Kinema World."

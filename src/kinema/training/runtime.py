@@ -80,6 +80,15 @@ class Processes:
         part = batch_size // self.world
         return slice(self.rank * part, (self.rank + 1) * part)
 
+    def shared_time(self, device: torch.device) -> float:
+        """time.time() as the main process reads it: every process stops, and decays, at the same step."""
+        now = time.time()
+        if self.world > 1:
+            clock = torch.tensor([now], dtype=torch.float64, device=device)
+            torch.distributed.broadcast(clock, 0)
+            now = float(clock)
+        return now
+
     def barrier(self) -> None:
         if self.world > 1:
             torch.distributed.barrier()
@@ -246,6 +255,28 @@ def load_state(folder: Path, *, model, ema, optimizer, scheduler, generators: di
 
 def warmup_schedule(optimizer, warmup_steps: int):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / max(1, warmup_steps)))
+
+
+def next_step(processes: Processes, device, optimizer, scheduler, step: int, max_steps: int, since: float, deadline: float,
+              decay_fraction: float) -> bool:
+    """Whether a run that started its loop at `since` takes another step (before max_steps and the
+    deadline, on every process alike); when it does, that step's learning rate is set."""
+    now = processes.shared_time(device)
+    if step >= max_steps or now >= deadline:
+        return False
+    progress = max(step / max_steps, (now - since) / max(1e-9, deadline - since))
+    decay_learning_rate(optimizer, scheduler, progress, decay_fraction)
+    return True
+
+
+def decay_learning_rate(optimizer, scheduler, progress: float, decay_fraction: float) -> None:
+    """The scheduled (warm-up) rate for this step, times 1 until the last `decay_fraction` of the run's
+    `progress` (0–1), then linearly down to 0 (warmup-stable-decay)."""
+    factor = 1.0
+    if decay_fraction > 0 and progress > 1 - decay_fraction:
+        factor = max(0.0, (1 - progress) / decay_fraction)
+    for group, lr in zip(optimizer.param_groups, scheduler.get_last_lr()):
+        group["lr"] = lr * factor
 
 
 # --- logs ---------------------------------------------------------------------------------------------------------

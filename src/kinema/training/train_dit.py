@@ -5,7 +5,8 @@ Phases, top to bottom (nanoGPT's train.py reads the same way):
 1. set-up: config, processes (torchrun), device and precision, the output folder;
 2. data: the trained VAE, the text encoder, and the latent cache (every clip encoded once, every
    caption embedded once; built by the main process, shared through the output folder);
-3. model: the DiT, its EMA weights, AdamW with warm-up; resumed from OUT/state when it exists;
+3. model: the DiT (random, or a checkpoint's: `model.init`), its EMA weights, AdamW with warm-up and
+   an optional linear decay at the end; resumed from OUT/state when it exists;
 4. loop: bucketed batches from the epoch plan; per window a conditioning task — plain text-to-video,
    a continuation of the previous window (its first latent frames known: how long videos are made),
    image-to-video, extension forward or backward, connection — plus caption dropout for classifier-free
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from kinema.checkpoint import ModelConfig, SamplingDefaults, save_checkpoint
+from kinema.checkpoint import ModelConfig, SamplingDefaults, load_checkpoint, save_checkpoint
 from kinema.diffusion.flow import interpolate, resolution_shift, sample_timesteps, velocity_target
 from kinema.models.dit import DIT_PRESETS, DiT
 from kinema.models.text import MiniLMEncoder, TextConfig
@@ -204,7 +205,11 @@ def train(config: DiTTrainingConfig) -> Path:
 
     # 3. model
     dit_cfg = replace(DIT_PRESETS[cfg.model.preset], text_dim=cache.tokens.shape[-1])
-    dit = DiT(dit_cfg).to(device)
+    dit = DiT(dit_cfg)
+    if cfg.model.init:
+        load_weights(dit, Path(cfg.model.init))
+        log(f"DiT weights from {cfg.model.init}")
+    dit = dit.to(device)
     dit.activation_checkpointing = tc.activation_checkpointing
     model = runtime.parallelize(dit, processes, tc.parallel, device)
     ema = {k: v.detach().clone() for k, v in runtime.full_state_dict(model).items()}
@@ -238,7 +243,7 @@ def train(config: DiTTrainingConfig) -> Path:
     if not plan:
         raise SystemExit(f"kinema: error: no full batch of {tc.batch_size} in {len(cache.items)} videos; lower train.batch_size")
     loop_start, loop_step0 = time.time(), step
-    while step < tc.max_steps and time.time() < deadline:
+    while runtime.next_step(processes, device, optimizer, scheduler, step, tc.max_steps, loop_start, deadline, cfg.optim.decay_fraction):
         if position >= len(plan):
             epoch, position = epoch + 1, 0
             plan = epoch_plan(cache, tc.batch_size, cfg.data.lengths, cfg.data.length_weights, cfg.data.multiview_fraction, tc.seed, epoch)
@@ -294,6 +299,14 @@ def train(config: DiTTrainingConfig) -> Path:
     processes.barrier()
     processes.stop()
     return final or out / "checkpoint"
+
+
+def load_weights(dit: DiT, folder: Path) -> None:
+    """Start from a Kinema checkpoint's DiT, which must have this run's shape."""
+    config, _, trained = load_checkpoint(folder)
+    if config.dit != dit.config:
+        raise SystemExit(f"kinema: error: model.init {str(folder)!r} is a {config.dit} DiT; this run trains a {dit.config}")
+    dit.load_state_dict(trained.state_dict())
 
 
 def export(cfg: DiTTrainingConfig, vae, dit_cfg, ema: dict, folder: Path, record: dict) -> Path:

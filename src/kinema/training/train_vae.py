@@ -33,8 +33,13 @@ from kinema.world.source import WorldSource
 
 
 def load_trained_vae(folder: Path, device: torch.device | str = "cpu") -> VideoVAE:
-    """The VAE a `kinema train vae` run wrote (vae.json + vae.safetensors), frozen, in eval mode."""
+    """The VAE a `kinema train vae` run wrote (vae.json + vae.safetensors), or a Kinema checkpoint's
+    (config.json + model.safetensors: training a DiT on with the VAE it was made with), frozen, in eval mode."""
     folder = Path(folder)
+    if not (folder / "vae.json").exists() and (folder / "config.json").is_file():
+        from kinema.checkpoint import load_checkpoint
+
+        return load_checkpoint(folder, device)[1]
     for name in ("vae.json", "vae.safetensors"):
         if not (folder / name).is_file():
             raise ConfigError(f"{folder} is not a trained VAE: {name} is missing (run `kinema train vae` first)")
@@ -113,7 +118,7 @@ def train(config: VAETrainingConfig) -> Path:
     losses = runtime.LossLog(out, ["loss", "l1", "kl"], resume=step > 0) if processes.main else None
     mine = processes.slice(tc.batch_size)
     deadline = started + tc.minutes * 60
-    while step < tc.max_steps and time.time() < deadline:
+    while runtime.next_step(processes, device, optimizer, scheduler, step, tc.max_steps, started, deadline, config.optim.decay_fraction):
         single = torch.rand(1, generator=generator).item() < config.data.image_fraction
         x = pool.crops(generator, tc.batch_size, 1 if single else config.data.frames, config.data.crop)
         eps = torch.randn(vae.latent_shape(x.shape), generator=generator)

@@ -28,12 +28,16 @@ from kinema.world.simulate import quaternion_matrix
 PACK_FORMAT = 1
 
 
-def pack(folder: Path, output: Path) -> dict:
-    """Write `folder`'s clips into one .npz; returns {"clips", "bytes"}."""
+def pack(folder: Path, output: Path, clips: range | None = None) -> dict:
+    """Write `folder`'s clips (those whose index is in `clips`, when given) into one .npz; returns {"clips", "bytes"}."""
     folder, output = Path(folder), Path(output)
     indices = list_clips(folder)
     if not indices:
         raise WorldError(f"{folder} holds no finished clips (is it a `kinema world build` folder?)")
+    if clips is not None:
+        indices = [i for i in indices if i in clips]
+        if not indices:
+            raise WorldError(f"{folder} holds no finished clips with index in {clips.start}:{clips.stop}")
     records, positions, orientations, offsets = [], [], [], [0]
     for index in indices:
         record, arrays = read_clip(folder, index)
