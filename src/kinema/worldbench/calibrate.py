@@ -48,6 +48,7 @@ from kinema.worldbench.detector import (
     PixelNet,
     ShapeNet,
     allowed_colours,
+    classify,
     colour_features,
     pixel_features,
     shape_crop,
@@ -224,7 +225,7 @@ def blob_examples(detector: Detector, data: list[Example]) -> dict[str, np.ndarr
         allowed = allowed_colours(sky, ground)
         for f in range(len(ex.frames)):
             reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed)
-            background = probs[f].argmax(0) == 0
+            background = classify(probs[f]) == 0
             for d in reading.detections:
                 owners = ex.ids[f][d.pixels[:, 0], d.pixels[:, 1]]
                 owners = owners[owners >= 0]
@@ -284,7 +285,7 @@ def pixel_figures(detector: Detector, data: list[Example]) -> dict:
     confusion = np.zeros((1 + len(COLOURS), 1 + len(COLOURS)), np.int64)
     for ex in data:
         probs = detector.pixel_probs(ex.frames, SKIES[ex.sky], GROUNDS[ex.ground])
-        predicted = probs.argmax(1)
+        predicted = classify(probs.transpose(1, 0, 2, 3))
         pure = ex.weights == 1.0
         np.add.at(confusion, (ex.labels[pure], predicted[pure]), 1)
     names = ("background", *COLOURS)
@@ -336,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    # OMP_NUM_THREADS, where set, is the share of a shared machine this run may use.
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or max(1, min(4, os.cpu_count() or 1))))
 
     start = time.perf_counter()
     train = examples(args.seed, args.clips)

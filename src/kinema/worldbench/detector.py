@@ -47,18 +47,22 @@ HIGH_VIEWS = ("top",)
 # --- the networks ------------------------------------------------------------------------------------
 
 
-PIXEL_FEATURES = 16
+PIXEL_FEATURES = 19
 
 
 def pixel_features(frames: np.ndarray) -> np.ndarray:
-    """(T, H, W, 3) uint8 → (T, H, W, 16) float32: what PixelNet sees of each pixel.
+    """(T, H, W, 3) uint8 → (T, H, W, 19) float32: what PixelNet sees of each pixel.
 
     Its colour; the mean colour of its 3×3 and 7×7 neighbourhoods; the brightest and darkest value of
-    each channel within 5×5 (the lit side of the object a dark pixel may belong to); its row's height in
-    the frame (the sky is above, the near ground below). Plain filters, so every pixel costs the same."""
+    each channel within 5×5 (the lit side of the object a dark pixel may belong to); the median colour
+    of its row (the ground or sky at that height: objects take a small part of a row, so a pixel far
+    from it stands out from the background — a window of a few pixels cannot tell the inside of a big
+    grey body from grey ground); its row's height in the frame (the sky is above, the near ground
+    below). Plain filters, so every pixel costs the same."""
     rgb = frames.astype(np.float32) / 255.0
     T, H, W, _ = rgb.shape
     rows = np.broadcast_to(((np.arange(H, dtype=np.float32) + 0.5) / H)[None, :, None, None], (T, H, W, 1))
+    row_median = np.broadcast_to(np.median(rgb, axis=2, keepdims=True), rgb.shape)
     return np.concatenate(
         [
             rgb,
@@ -66,14 +70,23 @@ def pixel_features(frames: np.ndarray) -> np.ndarray:
             ndimage.uniform_filter(rgb, size=(1, 7, 7, 1), mode="nearest"),
             ndimage.maximum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
             ndimage.minimum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
+            row_median,
             rows,
         ],
         axis=-1,
     )
 
 
+def classify(probs: np.ndarray) -> np.ndarray:
+    """(13, …) class probabilities → (…) int8 labels: an object wherever the object classes together
+    outweigh the background, in its likeliest colour. (Taking the single likeliest class instead
+    loses a dark object on dark ground whose pixels split their weight between black and gray.)"""
+    colour = probs[1:].argmax(0) + 1
+    return np.where(probs[0] < 0.5, colour, 0).astype(np.int8)
+
+
 class PixelNet(torch.nn.Module):
-    """(P, 16) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
+    """(P, 19) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
 
     The sky and the ground enter as learned offsets of the first layer (the light and the surface
     to expect)."""
@@ -305,7 +318,7 @@ class Detector:
         self, frame: np.ndarray, probs: np.ndarray, sky: str, ground: str, allowed: np.ndarray, expected: frozenset[str] | None = None
     ) -> FrameReading:
         H, W = frame.shape[:2]
-        labels = probs.argmax(0).astype(np.int8)  # (H, W)
+        labels = classify(probs)  # (H, W)
         eight = np.ones((3, 3), bool)
         minimum = self.min_area(H, W)
         parts: list[tuple[int, np.ndarray]] = []  # (class, bool mask)
@@ -328,7 +341,10 @@ class Detector:
                 host_area = entry[1].sum()
                 if entry[0] == c or not (grown & entry[1]).any():
                     continue
-                tiny = area <= 3 * minimum and area < 0.25 * host_area
+                # Tiny beside it — unless the net is sure of a colour that cannot be a shade of the
+                # host's: the top of a ball peeking over a cylinder is another object, however small.
+                distinct = probs[c, mask].mean() >= 0.8 and probs[entry[0], mask].mean() < 0.05 and not _shades(c, entry[0])
+                tiny = area <= 3 * minimum and area < 0.25 * host_area and not distinct
                 plausible = area < self.absorb_ratio * host_area and probs[entry[0], mask].mean() >= 0.15
                 # Mostly surrounded by the bigger object: a lit face or a shadowed side of it (objects
                 # stand on the ground, so one in front of another shows background below it).
@@ -391,6 +407,12 @@ class Detector:
             probs = torch.softmax(logits, dim=1).numpy()
         for (_, d), p in zip(items, probs):
             d.shape_probs = p
+
+
+def _shades(a: int, b: int) -> bool:
+    """Pixel classes a and b are colours one of which can look like the other in shade or light."""
+    ca, cb = COLOURS[a - 1], COLOURS[b - 1]
+    return ca in SHADES[cb] or cb in SHADES[ca]
 
 
 def _attribute(kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str]) -> tuple[list[list], list[np.ndarray]]:
@@ -474,6 +496,7 @@ __all__ = [
     "PixelNet",
     "ShapeNet",
     "allowed_colours",
+    "classify",
     "colour_features",
     "load_networks",
     "pixel_features",
