@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -48,7 +49,6 @@ from kinema.worldbench.detector import (
     PixelNet,
     ShapeNet,
     allowed_colours,
-    classify,
     colour_features,
     pixel_features,
     shape_crop,
@@ -225,7 +225,7 @@ def blob_examples(detector: Detector, data: list[Example]) -> dict[str, np.ndarr
         allowed = allowed_colours(sky, ground)
         for f in range(len(ex.frames)):
             reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed)
-            background = classify(probs[f]) == 0
+            background = probs[f].argmax(0) == 0
             for d in reading.detections:
                 owners = ex.ids[f][d.pixels[:, 0], d.pixels[:, 1]]
                 owners = owners[owners >= 0]
@@ -285,7 +285,7 @@ def pixel_figures(detector: Detector, data: list[Example]) -> dict:
     confusion = np.zeros((1 + len(COLOURS), 1 + len(COLOURS)), np.int64)
     for ex in data:
         probs = detector.pixel_probs(ex.frames, SKIES[ex.sky], GROUNDS[ex.ground])
-        predicted = classify(probs.transpose(1, 0, 2, 3))
+        predicted = probs.argmax(1)
         pure = ex.weights == 1.0
         np.add.at(confusion, (ex.labels[pure], predicted[pure]), 1)
     names = ("background", *COLOURS)
@@ -329,11 +329,11 @@ def save(networks: Networks, path: Path, figures: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the WorldBench detector on ground-truth renders.")
-    parser.add_argument("--clips", type=int, default=900, help="training scenes")
+    parser.add_argument("--clips", type=int, default=1200, help="training scenes")
     parser.add_argument("--val-clips", type=int, default=120, help="held-out scenes for the figures")
-    parser.add_argument("--pixel-steps", type=int, default=6000)
+    parser.add_argument("--pixel-steps", type=int, default=8000)
     parser.add_argument("--colour-steps", type=int, default=3000)
-    parser.add_argument("--shape-steps", type=int, default=1500)
+    parser.add_argument("--shape-steps", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args(argv)
@@ -354,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     shape = train_shape_net(blobs["crops"], blobs["extras"], blobs["shape_y"], args.shape_steps, args.seed)
     networks = Networks(pixel, colour, shape)
     figures = {
+        "made_by": "python -m kinema.worldbench.calibrate " + " ".join(argv if argv is not None else sys.argv[1:]),
         "seed": args.seed,
         "clips": args.clips,
         "pixel_steps": args.pixel_steps,

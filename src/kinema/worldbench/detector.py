@@ -47,22 +47,18 @@ HIGH_VIEWS = ("top",)
 # --- the networks ------------------------------------------------------------------------------------
 
 
-PIXEL_FEATURES = 19
+PIXEL_FEATURES = 16
 
 
 def pixel_features(frames: np.ndarray) -> np.ndarray:
-    """(T, H, W, 3) uint8 → (T, H, W, 19) float32: what PixelNet sees of each pixel.
+    """(T, H, W, 3) uint8 → (T, H, W, 16) float32: what PixelNet sees of each pixel.
 
     Its colour; the mean colour of its 3×3 and 7×7 neighbourhoods; the brightest and darkest value of
-    each channel within 5×5 (the lit side of the object a dark pixel may belong to); the median colour
-    of its row (the ground or sky at that height: objects take a small part of a row, so a pixel far
-    from it stands out from the background — a window of a few pixels cannot tell the inside of a big
-    grey body from grey ground); its row's height in the frame (the sky is above, the near ground
-    below). Plain filters, so every pixel costs the same."""
+    each channel within 5×5 (the lit side of the object a dark pixel may belong to); its row's height in
+    the frame (the sky is above, the near ground below). Plain filters, so every pixel costs the same."""
     rgb = frames.astype(np.float32) / 255.0
     T, H, W, _ = rgb.shape
     rows = np.broadcast_to(((np.arange(H, dtype=np.float32) + 0.5) / H)[None, :, None, None], (T, H, W, 1))
-    row_median = np.broadcast_to(np.median(rgb, axis=2, keepdims=True), rgb.shape)
     return np.concatenate(
         [
             rgb,
@@ -70,23 +66,14 @@ def pixel_features(frames: np.ndarray) -> np.ndarray:
             ndimage.uniform_filter(rgb, size=(1, 7, 7, 1), mode="nearest"),
             ndimage.maximum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
             ndimage.minimum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
-            row_median,
             rows,
         ],
         axis=-1,
     )
 
 
-def classify(probs: np.ndarray) -> np.ndarray:
-    """(13, …) class probabilities → (…) int8 labels: an object wherever the object classes together
-    outweigh the background, in its likeliest colour. (Taking the single likeliest class instead
-    loses a dark object on dark ground whose pixels split their weight between black and gray.)"""
-    colour = probs[1:].argmax(0) + 1
-    return np.where(probs[0] < 0.5, colour, 0).astype(np.int8)
-
-
 class PixelNet(torch.nn.Module):
-    """(P, 19) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
+    """(P, 16) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
 
     The sky and the ground enter as learned offsets of the first layer (the light and the surface
     to expect)."""
@@ -318,7 +305,7 @@ class Detector:
         self, frame: np.ndarray, probs: np.ndarray, sky: str, ground: str, allowed: np.ndarray, expected: frozenset[str] | None = None
     ) -> FrameReading:
         H, W = frame.shape[:2]
-        labels = classify(probs)  # (H, W)
+        labels = probs.argmax(0).astype(np.int8)  # (H, W)
         eight = np.ones((3, 3), bool)
         minimum = self.min_area(H, W)
         parts: list[tuple[int, np.ndarray]] = []  # (class, bool mask)
@@ -496,7 +483,6 @@ __all__ = [
     "PixelNet",
     "ShapeNet",
     "allowed_colours",
-    "classify",
     "colour_features",
     "load_networks",
     "pixel_features",
