@@ -329,11 +329,11 @@ def save(networks: Networks, path: Path, figures: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the WorldBench detector on ground-truth renders.")
-    parser.add_argument("--clips", type=int, default=1200, help="training scenes")
+    parser.add_argument("--clips", type=int, default=900, help="training scenes")
     parser.add_argument("--val-clips", type=int, default=120, help="held-out scenes for the figures")
-    parser.add_argument("--pixel-steps", type=int, default=8000)
+    parser.add_argument("--pixel-steps", type=int, default=6000)
     parser.add_argument("--colour-steps", type=int, default=3000)
-    parser.add_argument("--shape-steps", type=int, default=3000)
+    parser.add_argument("--shape-steps", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args(argv)
