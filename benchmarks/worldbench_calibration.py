@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-variant", type=int, help="score each variant on at most N prompts")
     parser.add_argument("--no-h264", action="store_true", help="score the rendered frames directly, not an encoded MP4")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--no-truth", action="store_true", help="only the broken variants (run beside a truth-only run to use two cores)")
     parser.add_argument("--json", type=Path, help="write the table and the misses here")
     parser.add_argument("--modes", type=int, default=0, metavar="N", help="also calibrate the mode dimensions on N moving prompts (and N still ones for 60 s)")
     parser.add_argument("--modes-only", action="store_true", help="only the mode dimensions")
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     table = validate(
         prompts, width, height, suite.seconds, suite.fps, args.supersample, tuple(args.variants),
-        args.per_variant, through_h264=not args.no_h264, on_verdict=on_verdict,
+        args.per_variant, through_h264=not args.no_h264, on_verdict=on_verdict, with_truth=not args.no_truth,
     )
     seconds = time.perf_counter() - start
     print(f"\n{len(prompts)} prompts at {width}x{height}, supersample {args.supersample}, "

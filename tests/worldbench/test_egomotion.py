@@ -46,3 +46,19 @@ def test_a_tracking_shot_reads_as_a_glide_the_way_its_object_rolls():
     _, ids = render(camera_batches(scene, clip.trajectory, clip.poses)[0], 48, 48, supersample=1, with_ids=True)
     reading = read_camera(clip.frames[0], ids.numpy() >= 0, scene, scene.camera, 8, glide=True)
     assert reading.glide_direction == "right", reading.best
+
+
+def test_a_still_object_moves_in_the_picture_as_the_true_camera_path_says():
+    # A landmark filmed by an orbit: its centre's projections under the orbit's poses are where it is
+    # seen; the orbit's error is nil, a static camera's is not (it predicts no motion at all).
+    from kinema.worldbench.egomotion import Landmark, candidate_poses, landmark_error
+
+    times = np.arange(17) / 8
+    candidates = candidate_poses(Camera("wide", "orbit-right"), SCENE, times, glide=False)
+    centre = np.array([0.5, 0.3, 0.3])
+    seen = {t: tuple(project(centre, candidates["orbit-right"][t], 128, 128)[:2]) for t in range(17)}
+    mark = Landmark(centre, seen, size=10.0)
+    pairs = [(a, a + 8) for a in range(0, 9, 4)]
+    assert landmark_error([mark], candidates["orbit-right"], pairs, 128, 128) == pytest.approx(0.0, abs=1e-6)
+    assert landmark_error([mark], candidates["static"], pairs, 128, 128) > 0.5  # about a pixel a second, a tolerance of one
+    assert landmark_error([Landmark(centre, {}, 10.0)], candidates["static"], pairs, 128, 128) is None

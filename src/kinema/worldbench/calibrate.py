@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -336,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    # OMP_NUM_THREADS, where set, is the share of a shared machine this run may use.
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or max(1, min(4, os.cpu_count() or 1))))
 
     start = time.perf_counter()
     train = examples(args.seed, args.clips)
@@ -352,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     shape = train_shape_net(blobs["crops"], blobs["extras"], blobs["shape_y"], args.shape_steps, args.seed)
     networks = Networks(pixel, colour, shape)
     figures = {
+        "made_by": "python -m kinema.worldbench.calibrate " + " ".join(argv if argv is not None else sys.argv[1:]),
         "seed": args.seed,
         "clips": args.clips,
         "pixel_steps": args.pixel_steps,

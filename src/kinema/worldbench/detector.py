@@ -328,7 +328,10 @@ class Detector:
                 host_area = entry[1].sum()
                 if entry[0] == c or not (grown & entry[1]).any():
                     continue
-                tiny = area <= 3 * minimum and area < 0.25 * host_area
+                # Tiny beside it — unless the net is sure of a colour that cannot be a shade of the
+                # host's: the top of a ball peeking over a cylinder is another object, however small.
+                distinct = probs[c, mask].mean() >= 0.8 and probs[entry[0], mask].mean() < 0.05 and not _shades(c, entry[0])
+                tiny = area <= 3 * minimum and area < 0.25 * host_area and not distinct
                 plausible = area < self.absorb_ratio * host_area and probs[entry[0], mask].mean() >= 0.15
                 # Mostly surrounded by the bigger object: a lit face or a shadowed side of it (objects
                 # stand on the ground, so one in front of another shows background below it).
@@ -391,6 +394,12 @@ class Detector:
             probs = torch.softmax(logits, dim=1).numpy()
         for (_, d), p in zip(items, probs):
             d.shape_probs = p
+
+
+def _shades(a: int, b: int) -> bool:
+    """Pixel classes a and b are colours one of which can look like the other in shade or light."""
+    ca, cb = COLOURS[a - 1], COLOURS[b - 1]
+    return ca in SHADES[cb] or cb in SHADES[ca]
 
 
 def _attribute(kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str]) -> tuple[list[list], list[np.ndarray]]:

@@ -9,6 +9,11 @@ path's correspondence onto frame t + lag and measures how different the two are 
 background (object pixels of either frame left out, since objects may move on their own). The
 candidate whose warp explains the frames best is how the camera moved.
 
+Where the background shows too little to tell (dark asphalt at sunset under a plain sky: every
+candidate warps it equally well), the objects the prompt says stand still are landmarks: they move in
+the picture exactly as the camera's path makes them, so each candidate's residual is weighed by how
+far from its prediction they move (`Landmark`).
+
 A tracking shot follows its object wherever the object goes, so it is tested as a family of
 candidates: the camera gliding over the ground in each of the four directions at a few speeds.
 
@@ -37,11 +42,28 @@ MAX_GROUND_DISTANCE = 60.0
 
 
 @dataclass
+class Landmark:
+    """An object the prompt says stays in place, as the detector saw it: its centre in the world (the
+    prompt's), and per frame (of the frames given to `read_camera`) its centre in the picture."""
+
+    centre: np.ndarray  # (3,)
+    seen: dict[int, tuple[float, float]]
+    size: float
+    """Its typical size in the picture, pixels: how far its centroid may stray from its centre's projection."""
+
+
+LANDMARK_TOLERANCE = 0.1
+"""A landmark's centroid may stray from where its centre projects by this share of its size, at
+least half a pixel (its visible part changes as the camera goes round it)."""
+
+
+@dataclass
 class CameraReading:
     best: str
     """The candidate that explains the background best: a path name, or "glide-DIRECTION-SPEED"."""
     residuals: dict[str, float]
-    """Mean absolute difference (0–255 luminance) left after each candidate's warp."""
+    """Mean absolute difference (0–255 luminance) left after each candidate's warp, times
+    1 + the landmarks' error (in tolerances) where there are landmarks."""
 
     @property
     def margin(self) -> float:
@@ -102,10 +124,12 @@ def read_camera(
     camera: Camera,
     fps: float,
     glide: bool = False,
+    landmarks: list[Landmark] = (),
 ) -> CameraReading:
     """Which candidate path best explains `frames` (T, H, W, 3) uint8 filmed by `camera`'s set-up.
 
     object_masks: (T, H, W) bool, the detector's object pixels (left out of the comparison).
+    landmarks: still objects; each candidate's residual is multiplied by 1 + their median error.
     """
     T, H, W = frames.shape[:3]
     times = np.arange(T) / fps
@@ -131,8 +155,33 @@ def read_camera(
             totals[name] += float(np.abs(warped - lum[b])[use].mean())
     count = max(1, len(pairs))
     residuals = {name: total / count for name, total in totals.items()}
+    if landmarks and not glide:  # a glide's speed is a guess: its landmarks would be off by the error
+        for name, p in candidates.items():
+            error = landmark_error(landmarks, p, pairs, W, H)
+            if error is not None:
+                residuals[name] *= 1.0 + error
     best = min(residuals, key=residuals.get)
     return CameraReading(best, residuals)
+
+
+def landmark_error(landmarks: list[Landmark], candidate: np.ndarray, pairs: list[tuple[int, int]], width: int, height: int) -> float | None:
+    """How far the landmarks move from where the candidate's poses (T, 7) put them between the frames
+    of each pair, in tolerances (`LANDMARK_TOLERANCE` of the landmark's size): the median over
+    landmarks of each one's median over pairs. None when no landmark is seen at both ends of a pair."""
+    errors = []
+    for mark in landmarks:
+        tolerance = max(0.5, LANDMARK_TOLERANCE * mark.size)
+        own = []
+        for a, b in pairs:
+            if a in mark.seen and b in mark.seen:
+                ua, va, da = project(mark.centre, candidate[a], width, height)
+                ub, vb, db = project(mark.centre, candidate[b], width, height)
+                if da > 0 and db > 0:
+                    seen = np.subtract(mark.seen[b], mark.seen[a])
+                    own.append(float(np.hypot(seen[0] - (ub - ua), seen[1] - (vb - va))) / tolerance)
+        if own:
+            errors.append(float(np.median(own)))
+    return float(np.median(errors)) if errors else None
 
 
 def expected_size(scene: Scene, camera_pose: np.ndarray, index: int, height: int) -> float:
@@ -147,4 +196,4 @@ def expected_size(scene: Scene, camera_pose: np.ndarray, index: int, height: int
     return float(2 * radius * focal / depth)
 
 
-__all__ = ["NAMED", "CameraReading", "candidate_poses", "correspondence", "expected_size", "read_camera", "start_positions"]
+__all__ = ["NAMED", "CameraReading", "Landmark", "landmark_error", "candidate_poses", "correspondence", "expected_size", "read_camera", "start_positions"]

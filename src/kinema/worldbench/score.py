@@ -46,7 +46,7 @@ from kinema.world.camera import basis, poses, project
 from kinema.world.scene import DIRECTION_VECTORS, SHAPES, Camera, Scene
 from kinema.world.simulate import start_pose
 from kinema.worldbench.detector import COLOURS, SHADES, Detector, FrameReading
-from kinema.worldbench.egomotion import expected_size, read_camera, start_positions
+from kinema.worldbench.egomotion import Landmark, expected_size, read_camera, start_positions
 from kinema.worldbench.suite import Prompt
 from kinema.worldbench.track import Track, events, track
 
@@ -517,11 +517,26 @@ def judge_motion(obs: Observation) -> Verdict:
     return Verdict(not problems, good / len(results), detail)
 
 
+def landmarks(obs: Observation) -> list[Landmark]:
+    """The main shot's objects the prompt keeps in place (still or spinning, pushed by nothing), as
+    seen clear of the border and of other objects; frames counted from the shot's start."""
+    pushed = {o.target for o in obs.scene.objects if o.motion == "push"}
+    out = []
+    for i, o in enumerate(obs.scene.objects):
+        tr = obs.assignment.get(i)
+        if tr is None or o.motion not in ("still", "spin") or i in pushed or not same_colour(tr.colour, o.color):
+            continue
+        seen = {f - obs.main.start: (d.u, d.v) for f, d in zip(tr.frames, tr.detections) if not (d.border or d.touching)}
+        if seen:
+            out.append(Landmark(np.array(start_pose(o, i)[0]), seen, tr.size()))
+    return out
+
+
 def judge_camera(obs: Observation) -> Verdict:
     camera = obs.scene.camera
     frames = obs.videos[0][obs.main.start : obs.main.end]
     masks = np.stack([r.labels > 0 for r in obs.readings[0][obs.main.start : obs.main.end]])
-    reading = read_camera(frames, masks, obs.scene, camera, obs.fps, glide=camera.path == "track")
+    reading = read_camera(frames, masks, obs.scene, camera, obs.fps, glide=camera.path == "track", landmarks=landmarks(obs))
     if camera.path == "track":
         target = obs.scene.objects[camera.target]
         ok = reading.glide_direction == target.direction
@@ -555,6 +570,45 @@ def _chains(obs: Observation, names: dict[int, int]) -> list[Track]:
     return out
 
 
+GROUND_BOUND = ("still", "spin", "roll", "slide", "push")
+"""Motions that keep an object on the ground, where its place can be read through the camera."""
+CENTROID_NOISE = 1.5
+"""Pixels a clear object's centroid may wander between frames (shading, compression)."""
+
+
+def ground_jump(obs: Observation, tr: Track, index: int | None) -> tuple[int, float] | None:
+    """(frame, metres) where an object that keeps to the ground moves further over it in one frame
+    than anything in Kinema World can, or None. Its place on the ground is its centroid's ray through
+    the prompt's camera met at the object's resting height (as for multi-view): a jump towards or away
+    from the camera moves it little in the picture but far over the ground. A step counts only beyond
+    what `CENTROID_NOISE` pixels could make of it there (far off, a pixel is many metres). Not read
+    for a camera that follows an object, whose poses the prompt does not fix."""
+    if index is None or obs.main.camera.path == "track" or obs.main.camera.view == "close":
+        return None
+    o = obs.scene.objects[index]
+    pushed = any(p.motion == "push" and p.target == index for p in obs.scene.objects)
+    if o.motion not in GROUND_BOUND and not pushed:
+        return None
+    W, H = obs.size
+    height = shapes.rest_height(o)
+    limit = MAX_PLAUSIBLE_SPEED / obs.fps
+    places = {}
+    for f, d in zip(tr.frames, tr.detections):
+        if d.touching or d.border:
+            continue
+        pose = obs.poses[0][f]
+        here, lower = _ground_point(pose, d.u, d.v, W, H, height), _ground_point(pose, d.u, d.v + CENTROID_NOISE, W, H, height)
+        if here is not None and lower is not None:
+            places[f] = (here[:2], float(np.linalg.norm(here[:2] - lower[:2])))
+    for f in sorted(places):
+        if f + 1 in places:
+            (a, noise_a), (b, noise_b) = places[f], places[f + 1]
+            metres = float(np.linalg.norm(b - a))
+            if metres - max(noise_a, noise_b) > limit:
+                return f + 1, metres
+    return None
+
+
 def judge_physics(obs: Observation) -> Verdict:
     checks: list[tuple[bool, str]] = []
     # 1. continuity: no jump a Kinema World object could not make in a frame. A step in pixels is
@@ -583,6 +637,11 @@ def judge_physics(obs: Observation) -> Verdict:
         if sudden.any():
             k = int(np.argmax(sudden))
             checks.append((False, f"a {tr.colour} object jumps in depth at frame {tr.frames[k + 1]} (its size changes {ratio[k]:.2f}× in one frame)"))
+            continue
+        jump = ground_jump(obs, tr, index)
+        if jump is not None:
+            frame, metres = jump
+            checks.append((False, f"a {tr.colour} object jumps {metres:.1f} m over the ground at frame {frame} (at most {limit:.1f} m is possible)"))
     seen = [i for i, t in obs.assignment.items() if t is not None and same_colour(t.colour, obs.scene.objects[i].color)]
     if not seen:  # none of the prompt's objects is seen: "no jumps" would pass an empty video
         checks.append((False, "none of the prompt's objects is found, so nothing shows it moves continuously"))
@@ -596,9 +655,12 @@ def judge_physics(obs: Observation) -> Verdict:
             if tr is None or len(tr) < 4:
                 checks.append((False, f"{name} is not seen falling"))
                 continue
-            clear = [d for d in tr.detections if not d.border]  # a box cut by the frame's edge moves wrongly
-            v = np.array([d.v for d in clear])
-            frames_seen = np.array([f for f, d in zip(tr.frames, tr.detections) if not d.border])
+            # A box cut by the top or bottom edge moves wrongly up and down; one cut at the left or right
+            # edge still rises and falls with its object (a fall at the side of the picture is seen).
+            W, H = obs.size
+            uncut = [(f, d) for f, d in zip(tr.frames, tr.detections) if d.box[1] > 0 and d.box[3] < H]
+            v = np.array([d.v for _, d in uncut])
+            frames_seen = np.array([f for f, _ in uncut])
             if len(v) < 3:
                 checks.append((False, f"{name} is not seen falling"))
                 continue

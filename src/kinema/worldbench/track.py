@@ -76,7 +76,10 @@ class Track:
 
     def shape_votes(self) -> np.ndarray | None:
         """(5,) ShapeNet's reading voted over frames (clear views count more), as shares over SHAPES;
-        None when no frame was big enough to read."""
+        None when no frame was big enough to read, or the object is never seen clear of the others and
+        the border (the cap of a ball behind a cylinder shows no shape)."""
+        if all(d.touching or d.border for d in self.detections if d.shape_probs is not None):
+            return None
         total = np.zeros(len(SHAPES))
         for d in self.detections:
             if d.shape_probs is None:
