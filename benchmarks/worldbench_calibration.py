@@ -29,12 +29,13 @@ from kinema.worldbench.variants import VARIANTS
 def modes_table(n: int, width: int, height: int) -> str:
     """The mode dimensions (issue 7) on ground truth and on videos that break each one, over n prompts:
     first frame (the truth's first frame / its last frame / mirrored), extension seam (the truth split
-    at 1 s / the second part 1.25 s late / another prompt's video), loop (played there and back / the
+    at 1 s / the second part 1.25 s late / another prompt's video), connection (the truth's thirds with
+    its middle between / a middle ending on another prompt's video), loop (played there and back / the
     plain clip), 60-second stability (60 s at 2 fps / the second object gone from 45 s)."""
     import numpy as np
 
     from kinema.worldbench.detector import Detector
-    from kinema.worldbench.modes import first_frame_fidelity, loop_seam, seam_continuity, stability
+    from kinema.worldbench.modes import connection_seams, first_frame_fidelity, loop_seam, seam_continuity, stability
     from kinema.worldbench.rendering import render_scene
 
     suite = load_suite()
@@ -54,6 +55,9 @@ def modes_table(n: int, width: int, height: int) -> str:
         tally("seam: 1.25 s late", seam_continuity(np.concatenate([v[:8], v[18:]]), 8, p, detector))
         other = videos[(k + 1) % len(videos)]
         tally("seam: another scene", seam_continuity(np.concatenate([v[:8], other[8:]]), 8, p, detector))
+        third = len(v) // 3
+        tally("connect: truth", connection_seams(v, third, third, p, detector))
+        tally("connect: ends on another scene", connection_seams(np.concatenate([v[:-third], other[-third:]]), third, third, p, detector))
         tally("loop: there and back", loop_seam(np.concatenate([v, v[-2:0:-1]]), p, detector))
         tally("loop: plain clip", loop_seam(v, p, detector))
     still = [p for p in suite.select(dims=("objects",), limit=len(suite.prompts)) if p.section == "objects" and p.objects >= 2][:n]

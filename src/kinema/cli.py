@@ -136,8 +136,8 @@ def build_parser() -> Parser:
     worldbench.add_argument("--quiet", action="store_true", help="no progress lines")
     worldbench.add_argument(
         "--modes", nargs="*", metavar="DIM",
-        help="with --model: also judge mode dimensions on the selected moving prompts: first-frame, extension-seam, loop-seam "
-        "(the three when none is named), stability (a 60-second video each); written to OUT/modes.json",
+        help="with --model: also judge mode dimensions on the selected moving prompts: first-frame, extension-seam, "
+        "connect-seam, loop-seam (these four when none is named), stability (a 60-second video each); written to OUT/modes.json",
     )
 
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
@@ -480,7 +480,7 @@ def _worldbench_modes(args: argparse.Namespace, suite, settings) -> str:
     from kinema.engines import load_engine
     from kinema.worldbench.modes import MODE_DIMS, run_modes
 
-    dims = tuple(args.modes) or ("first-frame", "extension-seam", "loop-seam")
+    dims = tuple(args.modes) or ("first-frame", "extension-seam", "connect-seam", "loop-seam")
     engine = load_engine(args.model, device=args.device, provenance=False)
     prompts = suite.select(tuple(args.dims) if args.dims else None, args.limit, tuple(args.ids) if args.ids else None)
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr))

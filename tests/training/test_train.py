@@ -70,6 +70,8 @@ def test_training_on_from_a_checkpoint_starts_from_its_dit_and_keeps_its_vae(tin
     train(config(tiny_world, first / "checkpoint", second, "train.max_steps=2", "optim.lr=0.0", f"model.init='{first / 'checkpoint'}'"))
     a, b = load_file(first / "checkpoint" / "model.safetensors"), load_file(second / "checkpoint" / "model.safetensors")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    record = load_checkpoint(second / "checkpoint")[0].training
+    assert record["steps"] == 2 and record["init"]["training"]["steps"] == 3  # what it was trained on from
     with pytest.raises(SystemExit, match="model.init .* this run trains a"):
         train(config(tiny_world, tiny_vae, tmp_path / "third", "train.max_steps=1", "model.preset='s'", f"model.init='{first / 'checkpoint'}'"))
 

@@ -85,12 +85,12 @@ def test_mode_dimensions_are_asked_of_a_model(suite, tmp_path, capsys, all_modes
     out = tmp_path / "out"
     code = main(
         ["worldbench", "--model", str(all_modes_checkpoint), "--ids", moving.id, "--size", "64x64", "--seconds", "2",
-         "--modes", "first-frame", "extension-seam", "loop-seam", "--out", str(out), "--quiet"]
+         "--modes", "first-frame", "extension-seam", "connect-seam", "loop-seam", "--out", str(out), "--quiet"]
     )
     text, err = capsys.readouterr()
     assert code == 0, err
     rows = json.loads((out / "modes.json").read_text())
-    assert set(rows) == {"first-frame", "extension-seam", "loop-seam"}
+    assert set(rows) == {"first-frame", "extension-seam", "connect-seam", "loop-seam"}
     for row in rows.values():  # a random tiny model: the scores are whatever they are, but they are scores
         assert row["scored"] == 1 and 0.0 <= row["score"] <= 1.0
         verdict = row["verdicts"][moving.id]

@@ -6,6 +6,7 @@ import pytest
 
 from kinema.worldbench.detector import Detector
 from kinema.worldbench.modes import (
+    connection_seams,
     first_frame_fidelity,
     loop_seam,
     seam_continuity,
@@ -49,6 +50,16 @@ def test_extension_and_connect_seams(moving, detector):
     assert not seam_continuity(np.concatenate([a[:8], b[8:]]), 8, first, detector).passed
     with pytest.raises(ValueError, match="inside the video"):
         seam_continuity(video, 0, prompt, detector)
+
+
+def test_a_connection_has_two_seams_and_both_must_hold(moving, detector):
+    (prompt, video), (_, other) = moving[0], moving[1]
+    assert connection_seams(video, 10, 10, prompt, detector).passed  # the truth: A, its middle, B
+    # The transition ends on another scene's frames: the second seam breaks, the first holds.
+    joined = np.concatenate([video[:-10], other[-10:]])
+    verdict = connection_seams(joined, 10, 10, prompt, detector)
+    assert not verdict.passed and "out of it" in verdict.detail and "into the transition" not in verdict.detail
+    assert 0 <= verdict.score < 1
 
 
 def test_loop_seam(moving, detector):

@@ -206,8 +206,9 @@ def train(config: DiTTrainingConfig) -> Path:
     # 3. model
     dit_cfg = replace(DIT_PRESETS[cfg.model.preset], text_dim=cache.tokens.shape[-1])
     dit = DiT(dit_cfg)
+    earlier = None  # the training record of the checkpoint this run starts from
     if cfg.model.init:
-        load_weights(dit, Path(cfg.model.init))
+        earlier = load_weights(dit, Path(cfg.model.init))
         log(f"DiT weights from {cfg.model.init}")
     dit = dit.to(device)
     dit.activation_checkpointing = tc.activation_checkpointing
@@ -292,6 +293,8 @@ def train(config: DiTTrainingConfig) -> Path:
             "commit": runtime.git_commit(),
             "config": asdict(cfg),
         }
+        if earlier is not None:
+            record["init"] = {"checkpoint": cfg.model.init, "training": earlier}
         final = export(cfg, vae, dit_cfg, ema, out / "checkpoint", record)
         (out / "training.json").write_text(json.dumps(record, indent=2))
         _samples(cfg, vae, dit_cfg, ema, device, text_encoder, out, step, autocast)
@@ -301,12 +304,13 @@ def train(config: DiTTrainingConfig) -> Path:
     return final or out / "checkpoint"
 
 
-def load_weights(dit: DiT, folder: Path) -> None:
-    """Start from a Kinema checkpoint's DiT, which must have this run's shape."""
+def load_weights(dit: DiT, folder: Path) -> dict:
+    """Start from a Kinema checkpoint's DiT, which must have this run's shape; returns its training record."""
     config, _, trained = load_checkpoint(folder)
     if config.dit != dit.config:
         raise SystemExit(f"kinema: error: model.init {str(folder)!r} is a {config.dit} DiT; this run trains a {dit.config}")
     dit.load_state_dict(trained.state_dict())
+    return config.training
 
 
 def export(cfg: DiTTrainingConfig, vae, dit_cfg, ema: dict, folder: Path, record: dict) -> Path:

@@ -9,7 +9,8 @@ others need what the mode was given as well as what it made:
   photo but has the same things in the same places) and object by object (every object the detector
   reads in the image is in the first frame in its colour, near the same place).
 - **seam continuity** (extend, connect): across the frame where the new part starts, the picture
-  changes no more than it does between neighbouring frames on either side, and no object jumps.
+  changes no more than it does between neighbouring frames on either side, and no object jumps; a
+  connection has two seams, into the transition and out of it, and both must hold.
 - **loop seam** (loop): the same, across the wrap from the last frame to the first.
 - **60-second stability**: the objects and count dimensions judged on the last ten seconds are as
   right as on the first ten.
@@ -108,6 +109,15 @@ def seam_continuity(video: np.ndarray, seam: int, prompt: Prompt, detector: Dete
     return Verdict(not problems, score, detail)
 
 
+def connection_seams(video: np.ndarray, head: int, tail: int, prompt: Prompt, detector: Detector, context: int = 4) -> Verdict:
+    """A connection: the first video's `head` frames, the transition, the second video's last `tail`
+    frames; both seams — into the transition and out of it — must be seamless."""
+    verdicts = [seam_continuity(video, head, prompt, detector, context), seam_continuity(video, len(video) - tail, prompt, detector, context)]
+    problems = [f"{where}: {v.detail}" for where, v in zip(("into the transition", "out of it"), verdicts) if not v.passed]
+    detail = "; ".join(problems) if problems else "both seams are seamless"
+    return Verdict(not problems, sum(v.score for v in verdicts) / 2, detail)
+
+
 def loop_seam(video: np.ndarray, prompt: Prompt, detector: Detector, context: int = 4) -> Verdict:
     """The wrap of a loop: the last frames followed by the first ones, judged as a seam."""
     k = min(context, len(video) // 2)
@@ -140,14 +150,18 @@ def stability(video: np.ndarray, fps: float, prompt: Prompt, detector: Detector,
 
 # --- asking a model ------------------------------------------------------------------------------------
 
-MODE_DIMS = {"first-frame": "image-to-video", "extension-seam": "extend", "loop-seam": "loop", "stability": "text-to-video"}
+MODE_DIMS = {
+    "first-frame": "image-to-video", "extension-seam": "extend", "connect-seam": "connect", "loop-seam": "loop",
+    "stability": "text-to-video",
+}
 """Mode dimension → the engine mode it asks for."""
 
 
 def run_modes(engine, prompts: list[Prompt], settings, out, dims=tuple(MODE_DIMS), progress=None) -> dict:
     """Ask `engine` for each mode dimension on `prompts` (those whose objects roll or slide, so a
     seam shows) and judge it: image-to-video from the truth's first frame, a forward extension of the
-    truth's first half, a loop, and (for stability) a 60-second video. Writes OUT/modes/ and returns
+    truth's first half, a connection of its first and last thirds, a loop, and (for stability) a
+    60-second video. Writes OUT/modes/ and returns
     {dimension: {"score", "passed", "scored", "not_applicable", "verdicts": {prompt id: verdict}}}."""
     from pathlib import Path
 
@@ -189,6 +203,18 @@ def run_modes(engine, prompts: list[Prompt], settings, out, dims=tuple(MODE_DIMS
                     if len(video) <= head:
                         raise RequestError(f"the extension has {len(video)} frames, no more than its {head}-frame source")
                     verdict = seam_continuity(video, head, prompt, detector)
+                elif dim == "connect-seam":
+                    third = len(truth) // 3
+                    first, second = folder / f"{prompt.id}-first.mp4", folder / f"{prompt.id}-last.mp4"
+                    write_video(first, truth[:third], settings.fps)
+                    write_video(second, truth[-third:], settings.fps)
+                    head, tail = len(read_video(first)[0]), len(read_video(second)[0])
+                    gap = (len(truth) - 2 * third) / settings.fps  # the transition takes the truth's middle third's time
+                    engine.generate(VideoRequest(mode=mode, source_video=first, target_video=second, seconds=gap, **common), path)
+                    video = read_video(path)[0]
+                    if len(video) <= head + tail:
+                        raise RequestError(f"the connection has {len(video)} frames, no more than its {head} + {tail} source frames")
+                    verdict = connection_seams(video, head, tail, prompt, detector)
                 elif dim == "loop-seam":
                     engine.generate(VideoRequest(mode=mode, seconds=settings.seconds, **common), path)
                     verdict = loop_seam(read_video(path)[0], prompt, detector)
@@ -209,4 +235,4 @@ def run_modes(engine, prompts: list[Prompt], settings, out, dims=tuple(MODE_DIMS
     return rows
 
 
-__all__ = ["MODE_DIMS", "first_frame_fidelity", "loop_seam", "run_modes", "seam_continuity", "stability"]
+__all__ = ["MODE_DIMS", "connection_seams", "first_frame_fidelity", "loop_seam", "run_modes", "seam_continuity", "stability"]
