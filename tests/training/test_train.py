@@ -10,6 +10,7 @@ import torch
 from safetensors.torch import load_file
 
 from kinema.checkpoint import load_checkpoint
+from kinema.engines.base import MODES
 from kinema.models.dit import DIT_PRESETS, DiT
 from kinema.training import runtime
 from kinema.training.config import ConfigError, DiTTrainingConfig, load_config
@@ -49,6 +50,7 @@ def test_short_run_reduces_the_loss_and_writes_a_loadable_checkpoint(tiny_world,
     assert last < 0.8 * first, (first, last)
     model_config, vae, dit = load_checkpoint(out / "checkpoint")
     assert model_config.training["steps"] == 100 and model_config.sampling.window_latent_frames == 3
+    assert model_config.sampling.modes == MODES and model_config.sampling.expand_prompts  # trained for every mode
     assert (out / "loss.png").exists()
 
 

@@ -30,6 +30,7 @@ import torch
 
 from kinema.checkpoint import ModelConfig, SamplingDefaults, load_checkpoint, save_checkpoint
 from kinema.diffusion.flow import interpolate, resolution_shift, sample_timesteps, velocity_target
+from kinema.engines.base import MODES
 from kinema.models.dit import DIT_PRESETS, DiT
 from kinema.models.text import MiniLMEncoder, TextConfig
 from kinema.training import runtime
@@ -150,6 +151,11 @@ def model_config(config: DiTTrainingConfig, vae, dit_cfg, record: dict) -> Model
             seconds=(longest - 1) * temporal / 8.0,
             window_latent_frames=longest,
             window_overlap=config.conditioning.overlap,
+            # Every window is trained with the conditioning all of PRODUCT.md §1's modes use (known
+            # frames, shots, views, cameras), and on Kinema World's detailed captions, which short
+            # prompts are expanded into.
+            modes=MODES,
+            expand_prompts=True,
         ),
         description=config.model.description,
         training=record,
