@@ -44,11 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from kinema.safety import policy as policy_module  # noqa: E402
-from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, HEAD_WEIGHTS, Head, Policy, PolicyConfig  # noqa: E402
+from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, HEAD_WEIGHTS, Evidence, Head, Policy, PolicyConfig, decide  # noqa: E402
 
 DATA = ROOT / "src" / "kinema" / "safety" / "data" / "prompts.jsonl"
-RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED = 8, 16, 128, 3, 32, 1e-3, 1e-3, 0
-TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.02, 0.95, 0.3
+RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED, POS_WEIGHT_MAX = 8, 16, 128, 5, 32, 1e-3, 1e-3, 0, 3.0
+TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.02, 0.995, 0.3
 THRESHOLD_RULE = (f"per category the threshold keeping validation recall >= {TARGET_RECALL} (within {MIN_THRESHOLD}..{MAX_THRESHOLD}); "
                   f"then, while over {FALSE_BLOCK_BUDGET:.0%} of safe validation prompts are blocked, the cheapest raise (fit_thresholds)")
 NAME_KINDS = ("likeness-name", "ip-character", "ip-brand", "ip-artist")
@@ -90,6 +90,20 @@ class LoRALinear(torch.nn.Module):
         return self.base(x) + (x @ self.A.T @ self.B.T) * self.scale
 
 
+def batches_by_length(lengths: np.ndarray, seed: int) -> list[np.ndarray]:
+    """One epoch's batches of BATCH prompts of similar length, so that little of a batch is padding:
+    the prompts shuffled, sorted by token length within pools of 16 batches, cut into batches, and
+    the batches shuffled."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(lengths))
+    batches = []
+    for p in range(0, len(order), 16 * BATCH):
+        pool = order[p : p + 16 * BATCH]
+        pool = pool[np.argsort(lengths[pool], kind="stable")]
+        batches += [pool[i : i + BATCH] for i in range(0, len(pool), BATCH)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
 def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
     """Train adapters + MLP; returns the tensors `Head` and the policy encoder load."""
     from transformers import AutoModel, AutoTokenizer
@@ -107,22 +121,30 @@ def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.
     mlp = torch.nn.Sequential(torch.nn.Linear(2 * 384, HIDDEN), torch.nn.ReLU(), torch.nn.Dropout(0.1), torch.nn.Linear(HIDDEN, len(CATEGORIES)))
     params = [p for p in model.parameters() if p.requires_grad] + list(mlp.parameters())
     optimizer = torch.optim.AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY)
-    positives = y.sum(0)
-    pos_weight = torch.tensor(np.clip((len(y) - positives) / np.maximum(positives, 1), 1.0, 10.0), dtype=torch.float32)
+    lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=128)["input_ids"]])
+    steps = EPOCHS * len(batches_by_length(lengths, SEED))
+    warmup = max(1, steps // 20)
+    # Linear warm-up over the first 5 % of the steps, then linear decay to zero.
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))))
+    # Positives weighted up by the square root of how much rarer they are than negatives (at most
+    # POS_WEIGHT_MAX), counting only the labels that enter the loss. A full weight (up to 10) made the
+    # head call every prompt with a child in it `minors`: a category rare overall is not rare among
+    # the prompts that look like it, and those are the ones the head must tell apart.
+    positives, negatives = (y * mask).sum(0), ((1 - y) * mask).sum(0)
+    pos_weight = torch.tensor(np.clip(np.sqrt(negatives / np.maximum(positives, 1)), 1.0, POS_WEIGHT_MAX), dtype=torch.float32)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
     yt, mt = torch.from_numpy(y), torch.from_numpy(mask)
     model.train()
     for epoch in range(EPOCHS):
-        order = np.random.default_rng(SEED + epoch).permutation(len(texts))
         total = 0.0
-        for i in range(0, len(texts), BATCH):
-            idx = order[i : i + BATCH]
+        for idx in batches_by_length(lengths, SEED + epoch):
             batch = tokenizer([texts[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
             logits = mlp(policy_module.pool(model(**batch).last_hidden_state, batch["attention_mask"]))
             loss = (loss_fn(logits, yt[idx]) * mt[idx]).sum() / mt[idx].sum()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            schedule.step()
             total += loss.item() * len(idx)
         print(f"  epoch {epoch + 1}/{EPOCHS}: loss {total / len(texts):.4f}", flush=True)
     out = {}
@@ -136,35 +158,120 @@ def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.
     return out
 
 
-def fit_thresholds(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Thresholds from validation scores (N, C) and labels (N, C): recall first, then the false-block budget."""
-    t = np.zeros(len(CATEGORIES))
-    for k in range(len(CATEGORIES)):
-        pos = scores[y[:, k] == 1, k]
-        t[k] = MAX_THRESHOLD if not len(pos) else float(np.quantile(pos, 1 - TARGET_RECALL)) - 1e-6
-    t = np.clip(t, MIN_THRESHOLD, MAX_THRESHOLD)
+def verdicts(evidence: list[Evidence], t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the policy decides at thresholds `t`: final scores (N, C) and flags (N, C), through
+    `policy.decide` itself, so that the minors rule is applied exactly as at run time."""
+    thresholds = dict(zip(CATEGORIES, t))
+    scores, flags = np.zeros((len(evidence), len(CATEGORIES))), np.zeros((len(evidence), len(CATEGORIES)), bool)
+    for i, e in enumerate(evidence):
+        final, flagged = decide(e, thresholds)
+        scores[i] = [final[c] for c in CATEGORIES]
+        flags[i] = [c in flagged for c in CATEGORIES]
+    return scores, flags
+
+
+def fit_thresholds(evidence: list[Evidence], y: np.ndarray) -> dict[str, float]:
+    """Thresholds from validation evidence and labels (N, C): recall first, then the false-block budget.
+
+    Every candidate is judged by the policy's own decision (`verdicts`), at thresholds already
+    rounded to four decimals as they are stored.
+    """
+    def down(v):
+        return math.floor((v - 1e-6) * 1e4) / 1e4
+
+    def up(v):
+        return math.ceil((v + 1e-6) * 1e4) / 1e4
+
+    raw = np.array([[e.scores[c] for c in CATEGORIES] for e in evidence])
+    t = np.full(len(CATEGORIES), MAX_THRESHOLD)
+    minors = CATEGORIES.index("minors")
+    for k in [k for k in range(len(CATEGORIES)) if k != minors] + [minors]:  # minors last: the rule reads the others
+        final = verdicts(evidence, t)[0] if k == minors else raw
+        pos = final[y[:, k] == 1, k]
+        if len(pos):
+            t[k] = min(MAX_THRESHOLD, max(MIN_THRESHOLD, down(float(np.quantile(pos, 1 - TARGET_RECALL)))))
     safe, unsafe = y.sum(1) == 0, y.sum(1) > 0
 
     def blocked(th):
-        return (scores >= th).any(1)
+        return verdicts(evidence, th)[1].any(1)
 
-    while blocked(t)[safe].mean() > FALSE_BLOCK_BUDGET:
+    while True:  # over budget: the cheapest raise; within it: only raises that cost no caught positive
+        over = blocked(t)[safe].mean() > FALSE_BLOCK_BUDGET
+        scores, flags = verdicts(evidence, t)
+        now = flags.any(1)
         best = None
         for k in range(len(CATEGORIES)):
-            flagged_safe = scores[safe & (scores[:, k] >= t[k]), k]
+            flagged_safe = scores[safe & flags[:, k], k]
             if not len(flagged_safe):
                 continue
             trial = t.copy()
-            trial[k] = min(MAX_THRESHOLD, float(flagged_safe.min()) + 1e-6)  # unflag the lowest-scoring safe prompt
-            freed = blocked(t)[safe].sum() - blocked(trial)[safe].sum()
-            lost = blocked(t)[unsafe].sum() - blocked(trial)[unsafe].sum()
+            trial[k] = min(MAX_THRESHOLD, up(float(flagged_safe.min())))  # unflag the lowest-scoring safe prompt
+            if trial[k] <= t[k]:
+                continue
+            after = blocked(trial)
+            freed = now[safe].sum() - after[safe].sum()
+            lost = now[unsafe].sum() - after[unsafe].sum()
             cost = (lost + 0.01) / max(freed, 0.5)  # fewest positives lost per safe prompt freed
-            if trial[k] > t[k] and (best is None or cost < best[0]):
+            if (over or (lost == 0 and freed > 0)) and (best is None or cost < best[0]):
                 best = (cost, trial)
         if best is None:
             break
         t = best[1]
+    # The raises are greedy, so an early one may have become needless once later ones were made:
+    # lower each threshold again, as far as the false-block budget allows, while that catches more.
+    improved = True
+    while improved:
+        improved = False
+        now = blocked(t)
+        for k in range(len(CATEGORIES)):
+            scores, flags = verdicts(evidence, t)
+            missed = scores[unsafe & ~now & (y[:, k] == 1), k]
+            missed = missed[missed >= MIN_THRESHOLD]
+            for candidate in sorted(missed, reverse=True):
+                trial = t.copy()
+                trial[k] = down(float(candidate) + 1e-6)
+                after = blocked(trial)
+                if after[safe].mean() > FALSE_BLOCK_BUDGET:
+                    break
+                if after[unsafe].sum() > now[unsafe].sum():
+                    t, now, improved = trial, after, True
     return {c: round(float(v), 4) for c, v in zip(CATEGORIES, t)}
+
+
+def figures(rows: list[dict], results) -> dict:
+    """What `kinema safety eval` reports, for any labelled rows: recall on unsafe prompts, the
+    false-block rate on safe ones, and per category recall, blocked (any flag) and precision."""
+    unsafe = [bool(r["labels"]) for r in rows]
+    blocked = [not res.allowed for res in results]
+
+    def mean(values):
+        values = list(values)
+        return round(float(np.mean(values)), 4) if values else None
+
+    return {
+        "prompts": len(rows),
+        "recall_unsafe": mean(b for b, u in zip(blocked, unsafe) if u),
+        "false_block_rate_safe": mean(b for b, u in zip(blocked, unsafe) if not u),
+        "per_category_recall": {c: mean(c in res.flagged for r, res in zip(rows, results) if c in r["labels"]) for c in CATEGORIES},
+        "per_category_blocked": {c: mean(not res.allowed for r, res in zip(rows, results) if c in r["labels"]) for c in CATEGORIES},
+        "per_category_precision": {c: mean(c in r["labels"] for r, res in zip(rows, results) if c in res.flagged) for c in CATEGORIES},
+    }
+
+
+def latency_ms(policy: Policy, texts: list[str]) -> float:
+    """Median milliseconds to score one prompt on its own (as a request does), on one CPU thread."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        policy.score(texts[:5])  # warm up
+        times = []
+        for text in texts:
+            start = time.perf_counter()
+            policy.score([text])
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        torch.set_num_threads(threads)
+    return round(float(np.median(times)), 1)
 
 
 def policy_for(weights: dict[str, np.ndarray], thresholds: dict[str, float]) -> Policy:
@@ -177,6 +284,9 @@ def main() -> None:
     parser.add_argument("--validate-only", action="store_true", help="stop after printing the validation figures")
     parser.add_argument("--thresholds-only", action="store_true",
                         help="redo steps 2-5 and store the thresholds with the existing head, without retraining it")
+    parser.add_argument("--validation-weights", type=Path, metavar="FILE",
+                        help="the validation run's weights (.safetensors): loaded if FILE exists, else trained and saved "
+                             "there, so that thresholds and rules can be tried again without training again")
     args = parser.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     start = time.time()
@@ -189,23 +299,20 @@ def main() -> None:
     texts = [r["text"] for r in rows]
     # 3. fine-tune on the rest
     print(f"validation run: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts")
-    weights = finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val])
+    from safetensors.numpy import load_file, save_file
+
+    if args.validation_weights and args.validation_weights.exists():
+        weights = load_file(str(args.validation_weights))
+    else:
+        weights = finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val])
+        if args.validation_weights:
+            save_file(weights, str(args.validation_weights))
     # 4. thresholds on validation, through the whole policy
     val_rows = [r for r, v in zip(rows, is_val) if v]
-    probe = policy_for(weights, {c: 0.0 for c in CATEGORIES})
-    scores = np.array([[res.scores[c] for c in CATEGORIES] for res in probe.score([r["text"] for r in val_rows])])
-    yv = y[is_val]
-    thresholds = fit_thresholds(scores, yv)
+    evidence = policy_for(weights, {c: 0.5 for c in CATEGORIES}).evidence([r["text"] for r in val_rows])  # thresholds unused
+    thresholds = fit_thresholds(evidence, y[is_val])
     # 5. validation figures at those thresholds
-    results = policy_for(weights, thresholds).score([r["text"] for r in val_rows])
-    unsafe = [bool(r["labels"]) for r in val_rows]
-    blocked = [not res.allowed for res in results]
-    validation = {
-        "recall_unsafe": round(float(np.mean([b for b, u in zip(blocked, unsafe) if u])), 4),
-        "false_block_rate_safe": round(float(np.mean([b for b, u in zip(blocked, unsafe) if not u])), 4),
-        "per_category_recall": {c: round(float(np.mean([c in res.flagged for r, res in zip(val_rows, results) if c in r["labels"]])), 4)
-                                for c in CATEGORIES},
-    }
+    validation = figures(val_rows, policy_for(weights, thresholds).score([r["text"] for r in val_rows]))
     print(json.dumps({"thresholds": thresholds, "validation": validation}, indent=2), flush=True)
     if args.validate_only:
         return
@@ -220,8 +327,6 @@ def main() -> None:
     # 6. again on the whole training split; save
     print(f"final run: {len(rows)} training prompts")
     weights = finetune(texts, y, mask)
-    from safetensors.numpy import save_file
-
     save_file({k: v.astype(np.float32) for k, v in weights.items()}, str(HEAD_WEIGHTS))
     HEAD_CONFIG.write_text(json.dumps({
         "categories": list(CATEGORIES),

@@ -1,12 +1,31 @@
 """The prompt policy with the shipped head: the acceptance figures on the held-out split, and its parts."""
 
+import hashlib
 import json
 
 import pytest
 
 from kinema.engines.base import StoryboardCard, VideoRequest
 from kinema.safety.evaluate import evaluate, format_table, load_split
-from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, Policy, PolicyConfig, PolicyViolation, check_texts, pieces, request_texts, unleet
+from kinema.safety.names import default_terms
+from kinema.safety.policy import (
+    CATEGORIES,
+    HEAD_CONFIG,
+    Evidence,
+    Policy,
+    PolicyConfig,
+    PolicyViolation,
+    check_texts,
+    decide,
+    default_thresholds,
+    pieces,
+    request_texts,
+    unleet,
+)
+
+HELD_OUT_SHA256 = "5669bd1f5fc73240fdcd2120678f850bc01f5f50cd969487f138c713f71caacf"
+"""The held-out split as it was when it was first measured: it does not change, or its figures
+would not compare (scripts/safety_prompts.py adds training data only)."""
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +68,7 @@ def test_dataset_is_big_and_the_split_is_by_group():
     train, heldout = load_split("train"), load_split("heldout")
     assert len(train) + len(heldout) >= 1500
     assert not {r["group"] for r in train} & {r["group"] for r in heldout}
+    assert not {r["text"].lower() for r in train} & {r["text"].lower() for r in heldout}
     assert {label for r in heldout for label in r["labels"]} == set(CATEGORIES)
     kinds = {r["kind"] for r in heldout}
     assert {"seed", "hard-negative", "safe"} <= kinds
@@ -103,3 +123,43 @@ def test_minor_in_an_unsafe_scene_is_minors(policy):
     result = policy.score(["a teenage girl posing nude on a bed"])[0]
     assert {"minors", "sexual"} <= set(result.flagged)
     assert policy.score(["a teenage girl playing chess with her grandfather"])[0].allowed
+
+
+def test_held_out_split_is_frozen():
+    digest = hashlib.sha256()
+    for row in load_split("heldout"):
+        digest.update((json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    assert digest.hexdigest() == HELD_OUT_SHA256
+
+
+def test_validation_groups_are_whole_and_in_the_training_split():
+    train = load_split("train")
+    by_group = {}
+    for row in train:
+        by_group.setdefault(row["group"], set()).add(row["validation"])
+    assert all(len(flags) == 1 for flags in by_group.values())
+    assert 0.15 < sum(r["validation"] for r in train) / len(train) < 0.35
+
+
+def test_minors_rule_reads_the_thresholds():
+    """A minor in a scene flagged sexual / violent / self-harm is `minors` too; below the threshold, or
+    with no minor named, it is not — the same decision the training script fits thresholds through."""
+    thresholds = default_thresholds()
+    scores = dict.fromkeys(CATEGORIES, 0.0) | {"violence": min(1.0, thresholds["violence"] + 0.01)}
+    _, flagged = decide(Evidence(scores, minor=True), thresholds)
+    assert {"violence", "minors"} <= set(flagged)
+    assert "minors" not in decide(Evidence(scores, minor=False), thresholds)[1]
+    below = scores | {"violence": thresholds["violence"] - 0.01}
+    assert decide(Evidence(below, minor=True), thresholds)[1] == ()
+
+
+@pytest.mark.parametrize("text, found", [
+    ("a horror movie trailer, no gore", []),
+    ("an epic battle without any gore", []),
+    ("a lecture on suicide prevention", []),
+    ("no mercy, gore everywhere", [("violence", "gore")]),
+    ("no gore at first, then gore everywhere", [("violence", "gore")]),
+    ("a suicide note", [("self_harm", "suicide")]),
+])
+def test_negated_terms_do_not_count(text, found):
+    assert default_terms().find(text) == found

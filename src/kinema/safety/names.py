@@ -102,11 +102,22 @@ def default_matcher() -> NameMatcher:
     return NameMatcher()
 
 
+NEGATORS = ("no", "not", "without", "non", "zero", "never")
+NEGATED_FILLERS = ("any", "visible", "graphic", "real", "actual", "explicit", "much")
+"""A term right after a negator ("no gore"), or after a negator and one of these ("without any
+gore"), is not there: the prompt says so."""
+SAFE_CONTEXTS = ("prevention", "awareness", "hotline", "helpline", "helplines", "hotlines", "survivor", "survivors")
+"""A term right before one of these ("suicide prevention", "child abuse awareness") names the fight
+against it, not the thing."""
+
+
 class TermList:
     """Words and phrases matched as whole words, with the same folding as the names.
 
     Each line is `term` or `category<TAB>term`; a term ending in `*` matches any word that begins
-    with it ("decapitat*" finds "decapitated"), and a `*` may end any word of a phrase.
+    with it ("decapitat*" finds "decapitated"), and a `*` may end any word of a phrase. An occurrence
+    that is negated ("no gore", "without any gore") or that names the fight against the thing
+    ("suicide prevention") does not count; another occurrence of the same term in the text still does.
     """
 
     def __init__(self, path: Path):
@@ -131,9 +142,22 @@ class TermList:
             n = len(term)
             for i in range(len(words) - n + 1):
                 if all(words[i + k].startswith(w) if prefix else words[i + k] == w for k, (w, prefix) in enumerate(term)):
-                    found.append((category, " ".join(words[i : i + n])))
-                    break
+                    if not _discounted(words, i, i + n):
+                        found.append((category, " ".join(words[i : i + n])))
+                        break
         return found
+
+
+_NEGATORS = {w for t in NEGATORS for w in canonical_words(t)}
+_FILLERS = {w for t in NEGATED_FILLERS for w in canonical_words(t)}
+_SAFE_CONTEXTS = {w for t in SAFE_CONTEXTS for w in canonical_words(t)}
+
+
+def _discounted(words: list[str], start: int, end: int) -> bool:
+    """Whether the match words[start:end] is negated or names the fight against the thing."""
+    before = words[max(0, start - 2) : start]
+    negated = (len(before) >= 1 and before[-1] in _NEGATORS) or (len(before) == 2 and before[0] in _NEGATORS and before[1] in _FILLERS)
+    return negated or (end < len(words) and words[end] in _SAFE_CONTEXTS)
 
 
 @lru_cache(maxsize=1)

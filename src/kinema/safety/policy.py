@@ -27,7 +27,8 @@ How a text is scored, offline:
    "suicide", "ku klux klan" ...) sets its category's score to 1.0, folded like the names. And
    `minors` is read as the policy defines it — a minor in an unsafe context: when the text names a
    minor (`data/minor_terms.txt`: child, toddler, teenager, "12 year old" ...) and is flagged as
-   sexual, violent or self-harm, its `minors` score is at least that score.
+   sexual, violent or self-harm, it is flagged `minors` too (`decide`). A term that is negated ("no
+   gore") or names the fight against the thing ("suicide prevention") does not count.
 4. **Verdict.** A category is flagged when its score reaches its threshold. The thresholds are
    configuration (`PolicyConfig`); their defaults were chosen on a validation part of the training
    split, and are stored with the head.
@@ -292,6 +293,39 @@ def pieces(text: str) -> list[str]:
     return windows + [p for p, w in zip(plain, windows) if p != w]
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the policy reads in one text before any threshold is applied."""
+
+    scores: dict[str, float]
+    """Per category: the head's score, raised to 1.0 by a listed name or a curated term."""
+    names: tuple[NameHit, ...] = ()
+    terms: tuple[tuple[str, str], ...] = ()
+    minor: bool = False
+    """Whether the text names a minor (`data/minor_terms.txt`)."""
+
+
+MINOR_CONTEXTS = ("sexual", "violence", "self_harm")
+
+
+def decide(evidence: Evidence, thresholds: Mapping[str, float]) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The verdict on one text's evidence: (final scores, flagged categories, highest first).
+
+    `minors` is read as the policy defines it — a minor in an unsafe context: when the text names a
+    minor and is flagged sexual, violent or self-harm, it is flagged `minors` too (its score raised to
+    at least that score and the `minors` threshold), whatever the head's own `minors` score says.
+    The training script fits the thresholds through this same function, so what it measures on
+    validation is what the policy does.
+    """
+    scores = dict(evidence.scores)
+    if evidence.minor:
+        unsafe = [scores[c] for c in MINOR_CONTEXTS if scores[c] >= thresholds[c]]
+        if unsafe:
+            scores["minors"] = min(1.0, max([scores["minors"], thresholds["minors"], *unsafe]))
+    flagged = sorted((c for c in CATEGORIES if scores[c] >= thresholds[c]), key=lambda c: -scores[c])
+    return scores, tuple(flagged)
+
+
 class Policy:
     def __init__(self, config: PolicyConfig | None = None, head: Head | None = None, encoder: Encoder | None = None):
         self.config = config or PolicyConfig()
@@ -300,8 +334,8 @@ class Policy:
         if self.head.categories != CATEGORIES:
             raise ValueError(f"the policy head's categories {self.head.categories} are not {CATEGORIES}")
 
-    def score(self, texts: list[str]) -> list[PolicyResult]:
-        """Score every text (empty texts score 0 and pass)."""
+    def evidence(self, texts: list[str]) -> list[Evidence]:
+        """The head's scores (the highest over a text's pieces), the names and the terms, per text."""
         texts = list(texts)
         all_pieces, owner = [], []
         for i, text in enumerate(texts):
@@ -314,23 +348,26 @@ class Policy:
         for i, p in zip(owner, probs):
             best[i] = np.maximum(best[i], p)
         matcher = default_matcher() if self.config.names else None
-        results = []
+        out = []
         for i, text in enumerate(texts):
             scores = {c: float(best[i, k]) for k, c in enumerate(CATEGORIES)}
             hits = tuple(matcher.find(text)) if matcher and text.strip() else ()
             for hit in hits:
                 scores[hit.category] = 1.0
-            terms = tuple(default_terms().find(text)) if self.config.terms and text.strip() else ()
+            use_terms = self.config.terms and bool(text.strip())
+            terms = tuple(default_terms().find(text)) if use_terms else ()
             for category, _ in terms:
                 scores[category] = 1.0
-            if self.config.terms and text.strip() and minor_terms().find(text):
-                # A minor in a scene the policy already refuses (sexual, violent, self-harm) is the
-                # minors category too, whatever the head's minors score says.
-                unsafe = [scores[c] for c in ("sexual", "violence", "self_harm") if scores[c] >= self.config.thresholds[c]]
-                scores["minors"] = max([scores["minors"], *unsafe])
-            flagged = [c for c in CATEGORIES if scores[c] >= self.config.thresholds[c]]
-            flagged.sort(key=lambda c: -scores[c])
-            results.append(PolicyResult(text, scores, tuple(flagged), hits, terms))
+            out.append(Evidence(scores, hits, terms, use_terms and bool(minor_terms().find(text))))
+        return out
+
+    def score(self, texts: list[str]) -> list[PolicyResult]:
+        """Score every text (empty texts score 0 and pass)."""
+        texts = list(texts)
+        results = []
+        for text, evidence in zip(texts, self.evidence(texts)):
+            scores, flagged = decide(evidence, self.config.thresholds)
+            results.append(PolicyResult(text, scores, flagged, evidence.names, evidence.terms))
         return results
 
     def check(self, fields: Mapping[str, str]) -> dict[str, PolicyResult]:
@@ -370,12 +407,14 @@ def check_texts(fields: Mapping[str, str], policy: Policy | None = None) -> dict
 __all__ = [
     "CATEGORIES",
     "DESCRIPTIONS",
+    "Evidence",
     "Head",
     "Policy",
     "PolicyConfig",
     "PolicyResult",
     "PolicyViolation",
     "check_texts",
+    "decide",
     "default_policy",
     "embed",
     "pieces",
