@@ -161,7 +161,7 @@ def test_run_rejects_a_size_off_the_grid_before_measuring(tiny_folder):
 def test_end_to_end_reports_the_engine_timings(tiny_checkpoint):
     """One real generation in a subprocess (the conftest checkpoint's DiT reads MiniLM's 384-wide tokens)."""
     result = bench.end_to_end(tiny_checkpoint, "32x32", seconds=1.0, steps=1, threads=1)
-    assert set(result["timings"]) == {"text", "denoise", "decode", "total"}
+    assert set(result["timings"]) == {"inputs", "text", "denoise", "decode", "total"}
     assert result["load_seconds"] > 0 and result["peak_rss_mib"] > 0
 
 

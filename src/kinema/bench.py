@@ -7,7 +7,7 @@ For the model's default size and two larger ones it reports, per size:
   prompt and the negative prompt as one batch, see `diffusion.guidance`), median of `--repeats`;
 - **FLOPs per step** and **achieved GFLOP/s** (= FLOPs per step / seconds per step);
 - **peak RSS** of a fresh process that builds the network and runs it;
-- **end-to-end seconds** of `load_engine(model).generate(...)` (text, denoise, decode, total; load
+- **end-to-end seconds** of `load_engine(model).generate(...)` (inputs, text, denoise, decode, total; load
   time apart);
 
 and the same figures for the peer — diffusers' `WanTransformer3DModel` with our width, depth, heads,
@@ -100,7 +100,7 @@ SIZE_KEYS = ("size", "frames", "latent_shape", "windows", "tokens", "ours", "pee
 """Keys of each entry of report["sizes"]."""
 NETWORK_KEYS = ("seconds_per_step", "times", "flops_per_step", "gflops_per_s", "peak_rss_mib", "rss_after_imports_mib", "e2e")
 """Keys of report["sizes"][i]["ours"] and ["peer"]. e2e is {"load_seconds", "timings": {"text", "denoise",
-"decode", "total"}, "peak_rss_mib"} for ours and always null for the peer, which has no pipeline."""
+"decode", "total"} (and "inputs"), "peak_rss_mib"} for ours and always null for the peer, which has no pipeline."""
 
 
 # --- shapes and inputs ------------------------------------------------------------------------------

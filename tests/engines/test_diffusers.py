@@ -187,6 +187,36 @@ def test_unsupported_mode_lists_what_the_model_does(tiny_pipeline, still):
         engine_for(tiny_pipeline, "wan-t2v").render(VideoRequest(prompt=PROMPT, mode="image-to-video", input_reference=still))
 
 
+def test_videos_carry_provenance_naming_the_video_id(tiny_pipeline, tmp_path):
+    """As the native engine: watermark, signed manifest and fingerprints, under the caller's video id."""
+    from kinema.safety.config import load_config
+    from kinema.safety.provenance import Provenance
+    from kinema.safety.verify import verify
+
+    provenance = Provenance(load_config(home=tmp_path / "home"))
+    engine = load_engine(str(tiny_pipeline("ltx")), provenance=provenance)
+    request = VideoRequest(prompt=PROMPT, size="32x32", seconds=1, steps=2, seed=3)
+    result = engine.generate(request, tmp_path / "a.mp4", video_id="video_ltx1", request_id="req_ltx1")
+    assert result.metadata()["provenance"]["video_id"] == "video_ltx1"
+    report = verify(tmp_path / "a.mp4", provenance).to_dict()
+    assert report["verdict"] == "made here" and report["fingerprint"]["video_id"] == "video_ltx1"
+    assert (report["manifest"]["state"], report["manifest"]["video_id"], report["manifest"]["request_id"]) == ("trusted", "video_ltx1", "req_ltx1")
+    plain = load_engine(str(tiny_pipeline("ltx")), provenance=False).generate(request, tmp_path / "b.mp4")
+    assert "provenance" not in plain.metadata() and verify(tmp_path / "b.mp4", provenance).manifest.state == "absent"
+
+
+def test_render_takes_inputs_in_memory(tiny_pipeline):
+    """Frames instead of files (a GPU machine without PyAV): the still is used, no file field needed."""
+    from kinema.engines.inputs import ModeInputs
+
+    engine = engine_for(tiny_pipeline, "wan-i2v")
+    request = VideoRequest(prompt=PROMPT, mode="image-to-video", size="32x32", seconds=0.5, steps=2, seed=0)
+    frames, plan, _ = engine.render(request, inputs=ModeInputs(image=np.full((24, 32, 3), 200, np.uint8)))
+    assert frames.shape == (plan.request.frames, 32, 32, 3) and any("centre-cropped" in n for n in plan.notes)
+    with pytest.raises(RequestError, match="needs the frames image"):
+        engine.render(request, inputs=ModeInputs())
+
+
 def test_capabilities_agree_with_the_pipeline(tiny_pipeline):
     """The grid and frame rule read from configs (no torch) are what the loaded pipeline computes."""
     for kind in ("wan-t2v", "ltx", "hunyuanvideo"):

@@ -1,6 +1,10 @@
 """Fixtures for the service: a database of either kind, settings, an app with a signed-in API client,
 and a worker on a fake engine.
 
+Every in-process app asks the real prompt policy, through one moderation sidecar shared by the whole
+run (`shared_moderator`: MiniLM loads once, not per test). Output checks (NudeNet, ~0.5 s a video)
+are off in their safety.toml unless a test turns them on (`FAST_SAFETY`); provenance stays on.
+
 PostgreSQL: the tests start their own server in a temporary folder (initdb + pg_ctl from Debian's
 packages, as the `postgres` user when run as root, which PostgreSQL refuses), listening on a Unix
 socket only, and give each test a fresh database. Without the binaries the PostgreSQL cases are
@@ -27,6 +31,28 @@ from kinema.service.settings import Settings
 from .fakes import FakeEngine, fake_loader
 
 SECRET = "x" * 48
+FAST_SAFETY = "[output]\nenabled = false\n"
+"""safety.toml of the fake-engine services: no NudeNet on every fake video (test_worker.py runs it)."""
+_MODERATOR = None
+
+
+def shared_moderator():
+    """One moderation sidecar (the real policy) for every in-process app of the run."""
+    global _MODERATOR
+    if _MODERATOR is None:
+        from kinema.service.moderation import Moderator
+
+        _MODERATOR = Moderator(home=Path(tempfile.mkdtemp(prefix="kinema-moderation-")), timeout=120)  # 120: the first request waits for MiniLM
+        _MODERATOR.start()
+    return _MODERATOR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_shared_moderator():
+    yield
+    if _MODERATOR is not None:
+        _MODERATOR.close()
+        shutil.rmtree(_MODERATOR.command[_MODERATOR.command.index("--home") + 1], ignore_errors=True)
 
 
 def find_pg_bin() -> Path | None:
@@ -150,7 +176,7 @@ def sessions(settings):
 class Service:
     """An app, its HTTP client (an API key's Bearer header set), and a worker on a fake engine."""
 
-    def __init__(self, settings: Settings, engine: FakeEngine | None = None):
+    def __init__(self, settings: Settings, engine: FakeEngine | None = None, safety: str = FAST_SAFETY, moderator=None):
         from fastapi.testclient import TestClient
 
         from kinema.service import store
@@ -158,7 +184,9 @@ class Service:
         from kinema.service.worker import Worker
 
         self.settings = settings
-        self.app = create_app(settings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / "safety.toml").write_text(safety)
+        self.app = create_app(settings, moderator=moderator or shared_moderator())
         self.engine = engine or FakeEngine()
         self.worker = Worker(settings, ["fake"], loader=fake_loader(self.engine))
         self.worker.load()

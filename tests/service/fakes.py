@@ -1,6 +1,7 @@
 """A tiny fake engine that declares every mode, for testing the job plumbing of modes the native
-engine does not have yet (issue 7). It writes a real MP4 (so previews and downloads are real) and
-reports progress per step like a real engine. It imports no torch."""
+engine does not have yet (issue 7). It writes a real MP4 (so previews and downloads are real), with
+the provenance it was built with as real engines do, and reports progress per step like a real
+engine. It imports no torch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kinema.engines.base import MODES, Capabilities, GeneratedVideo, VideoRequest, resolve
+from kinema.engines.base import MODES, Capabilities, GeneratedVideo, VideoRequest, provenance_stamp, resolve
 from kinema.video import probe, read_image, write_video
 
 FAKE_CAPS = Capabilities(
@@ -24,7 +25,10 @@ class FakeEngine:
 
     def __init__(self, fail_with: Exception | None = None):
         self.fail_with = fail_with
+        self.provenance = None
         self.requests: list[VideoRequest] = []
+        self.ids: list[tuple[str | None, str | None]] = []
+        """(video_id, request_id) of each generate call."""
         self.source_frames: list[int | None] = []
         """Frames in each request's source_video, read while the worker's copy still exists."""
         self.pause_at: int | None = None
@@ -35,9 +39,10 @@ class FakeEngine:
     def capabilities(self) -> Capabilities:
         return FAKE_CAPS
 
-    def generate(self, request: VideoRequest, output: Path, progress=None) -> GeneratedVideo:
+    def generate(self, request: VideoRequest, output: Path, progress=None, *, video_id=None, request_id=None) -> GeneratedVideo:
         r = resolve(request, FAKE_CAPS)
         self.requests.append(request)
+        self.ids.append((video_id, request_id))
         self.source_frames.append(probe(request.source_video).frames if request.source_video else None)
         for step in range(1, r.steps + 1):
             if progress:
@@ -52,9 +57,17 @@ class FakeEngine:
         if request.input_reference is not None:  # an image-to-video's first frame is the image
             image = read_image(request.input_reference)
             frames[0] = np.resize(image, frames[0].shape)
-        write_video(output, frames, r.fps)
-        return GeneratedVideo(path=Path(output), model=self.name, request=r, timings={"total": 0.0})
+        stamp = provenance_stamp(self, r, video_id, request_id)
+        write_video(output, frames, r.fps, stamp=stamp)
+        details = {"provenance": stamp.details()} if stamp is not None else {}
+        return GeneratedVideo(path=Path(output), model=self.name, request=r, timings={"total": 0.0}, details=details)
 
 
 def fake_loader(engine: FakeEngine):
-    return lambda source, device: engine
+    """A worker's loader that hands out `engine`, built with the worker's provenance as real ones are."""
+
+    def load(source, device, provenance=None):
+        engine.provenance = provenance
+        return engine
+
+    return load

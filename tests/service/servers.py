@@ -68,14 +68,15 @@ class Server(Process):
         super().__init__(args, data_dir.parent / f"serve-{self.port}.log", environment())
 
     def wait_ready(self, timeout: float = 90, model_live: bool = True) -> dict:
-        """Wait until /healthz answers (and, with model_live, a worker has registered its model)."""
+        """Wait until /healthz answers (and, with model_live, a worker has registered its model and the
+        prompt moderation is loaded)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"kinema serve exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 health = httpx.get(f"{self.url}/healthz", timeout=2).json()
-                if not model_live or any(m["live"] for m in health["models"]):
+                if not model_live or (any(m["live"] for m in health["models"]) and health["moderation"] == "ready"):
                     return health
             except httpx.HTTPError:
                 pass

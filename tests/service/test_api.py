@@ -234,22 +234,39 @@ def count(service, model=Video, **where):
         return session.scalar(query)
 
 
-def test_safety_hook_refuses_before_anything_is_queued(service, monkeypatch):
-    def refuse(*, request, user_id, role, video_id):
-        if "forbidden" in request.prompt:
-            raise APIError(400, "this prompt asks for something the usage policy forbids (violence)", code="moderation_blocked", param="prompt")
-
-    monkeypatch.setattr(hooks, "before_queue", refuse)
-    response = service.client.post("/v1/videos", json={"prompt": "something forbidden"})
-    assert response.status_code == 400 and response.json()["error"]["code"] == "moderation_blocked"
+def test_the_prompt_policy_refuses_before_anything_is_queued(service):
+    """The real policy, in the moderation sidecar: refused with OpenAI's shape, audited, nothing queued."""
+    response = service.client.post("/v1/videos", json={"prompt": "a pornographic video in a hotel room"})
+    error = response.json()["error"]
+    assert response.status_code == 400 and (error["code"], error["param"], error["category"]) == ("moderation_blocked", "prompt", "sexual")
+    assert "scores" not in error  # only red-teamers see them
     assert count(service) == 0 and count(service, AuditEvent, action="job_refused") == 1
+    with service.app.state.sessions() as session:
+        detail = session.scalar(select(AuditEvent).where(AuditEvent.action == "job_refused")).detail
+    assert (detail["category"], detail["field"]) == ("sexual", "prompt") and detail["scores"]["sexual"] >= 0.5
     assert made(service)["status"] == "queued"
     text = service.client.get("/metrics").text
     assert "kinema_requests_refused_total 1.0" in text and 'kinema_queue_depth{status="queued"} 1.0' in text
 
 
+@pytest.mark.parametrize("body, param", [
+    ({"negative_prompt": "Mickey Mouse"}, "negative_prompt"),
+    ({"storyboard": [{"at_second": 0, "prompt": "a red ball"}, {"at_second": 1, "prompt": "a decapitated man"}]}, "storyboard[1].prompt"),
+])
+def test_every_text_of_a_request_is_read(service, body, param):
+    response = service.client.post("/v1/videos", json={"prompt": "a quiet street at night", "seconds": 2, **body})
+    assert response.status_code == 400 and response.json()["error"]["param"] == param, response.text
+    assert count(service) == 0
+
+
+def test_red_teamers_see_the_scores(service):
+    red = service.user_client("red@example.com", role="red-teamer")
+    error = red.post("/v1/videos", json={"prompt": "a pornographic video in a hotel room"}).json()["error"]
+    assert error["code"] == "moderation_blocked" and error["scores"]["sexual"] >= 0.5 and set(error["scores"]) >= {"violence", "ip"}
+
+
 def test_output_hook_blocks_a_finished_video(service, monkeypatch):
-    def block(*, video_path, request, video_id, metadata):
+    def block(*, video_path, request, video_id, metadata, **_):
         assert probe(video_path).frames == 8
         raise APIError(400, "the output shows something the policy forbids", code="output_blocked")
 
@@ -260,9 +277,13 @@ def test_output_hook_blocks_a_finished_video(service, monkeypatch):
     assert service.client.get(f"/v1/videos/{video['id']}/content").status_code == 400
 
 
-def test_output_hook_metadata_is_kept(service, monkeypatch):
-    monkeypatch.setattr(hooks, "before_download", lambda **_: {"provenance": "manifest-123"})
-    assert finished(service)["kinema"]["result"]["provenance"] == "manifest-123"
+def test_finished_videos_carry_the_service_s_provenance(service):
+    """The worker built its engine with the service's provenance and passed the job's ids to it."""
+    video = finished(service)
+    provenance = video["kinema"]["result"]["provenance"]
+    assert service.engine.ids[-1] == (video["id"], video["kinema"]["request_id"]) and video["kinema"]["request_id"].startswith("req_")
+    assert (provenance["video_id"], provenance["request_id"], provenance["stamped_by"]) == (video["id"], video["kinema"]["request_id"], "engine")
+    assert provenance["c2pa"] == "trusted"  # signed with the chain in the service's data folder
 
 
 def test_metrics_and_health(service):

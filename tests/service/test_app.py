@@ -12,14 +12,21 @@ HEAVY = ("torch", "kinema.engines.native", "kinema.models", "kinema.checkpoint",
 
 
 def test_the_api_process_imports_no_torch(tmp_path):
+    """Not when it starts, nor when it verifies a video (the prompt policy's torch is in the sidecar)."""
     code = f"""
 import sys, json
+import numpy as np
 from kinema.cli import build_parser
 build_parser()
 from kinema.service.app import create_app
 from kinema.service.settings import Settings
-create_app(Settings(secret_key="s" * 40, data_dir={str(tmp_path)!r}))
-import kinema.service.serve, kinema.service.routes.videos
+settings = Settings(secret_key="s" * 40, data_dir={str(tmp_path)!r})
+create_app(settings)
+import kinema.service.serve, kinema.service.routes.videos, kinema.service.moderation
+from kinema.service import hooks
+from kinema.video import write_video
+path = write_video({str(tmp_path / "v.mp4")!r}, np.zeros((8, 64, 64, 3), np.uint8), 8)
+assert hooks.verify(path, hooks.provenance(settings))["verdict"] == "not made here"
 print(json.dumps([m for m in {HEAVY!r} if m in sys.modules or any(k.startswith(m + ".") for k in sys.modules)]))
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -72,3 +79,10 @@ def test_unsafe_settings_are_refused_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KINEMA_SECRET_KEY", "changethis")
     code, _, err = run(capsys, "admin", "--data-dir", str(tmp_path), "users")
     assert code == 2 and "secret_key must be at least 32" in err and err.count("\n") == 1
+
+
+def test_a_bad_safety_configuration_stops_serve_and_worker_before_they_start(tmp_path, capsys):
+    (tmp_path / "safety.toml").write_text("[policy]\nthresholds = { violence = 7 }\n")
+    for command in ("serve", "worker"):
+        code, _, err = run(capsys, command, "--data-dir", str(tmp_path))
+        assert code == 2 and "bad safety configuration" in err and "thresholds.violence is 7" in err and err.count("\n") == 1

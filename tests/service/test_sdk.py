@@ -7,9 +7,13 @@ against the app on a fake engine that declares every mode, so remix and extend c
 import io
 import threading
 
+import httpx
 import openai
 import pytest
 from PIL import Image
+from sqlalchemy import select
+
+from kinema.service.tables import AuditEvent
 
 from kinema.video import probe
 
@@ -83,6 +87,26 @@ def test_characters(client):
     assert character.name == "Cone" and client.videos.get_character(character.id).id == character.id
 
 
+def test_the_prompt_policy_and_provenance_end_to_end(client, tiny_service, tmp_path):
+    """`kinema serve`: its moderation sidecar refuses a prompt (audited); its worker stamps the video the
+    API then recognises by id — three processes sharing one installation."""
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.videos.create(prompt="a man is decapitated with a sword, blood everywhere", seconds="1")
+    error = refused.value.body
+    assert (error["code"], error["param"], error["category"]) == ("moderation_blocked", "prompt", "violence") and "scores" not in error
+    with tiny_service.sessions() as session:
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "job_refused").order_by(AuditEvent.id.desc())).detail["category"] == "violence"
+    video = client.videos.create_and_poll(prompt="a green cube slides across the sand", seconds="2", extra_body={"steps": 2, "seed": 3})
+    assert video.status == "completed"
+    mp4 = client.videos.download_content(video.id).content
+    response = httpx.post(f"{tiny_service.url}/v1/provenance/verify", files={"file": ("mine.mp4", mp4, "video/mp4")},
+                          headers={"Authorization": f"Bearer {client.api_key}"}, timeout=60)
+    report = response.json()
+    assert response.status_code == 200 and report["verdict"] == "made here", report
+    assert report["manifest"]["state"] == "trusted" and report["manifest"]["video_id"] == video.id
+    assert report["fingerprint"]["video_id"] == video.id
+
+
 def test_sdk_errors(client, tiny_service):
     with pytest.raises(openai.BadRequestError, match="width 1280 is outside"):
         client.videos.create(prompt="too big", size="1280x720")
@@ -133,3 +157,24 @@ def test_remix_and_extend_complete_on_an_engine_that_has_them(fake_server):
         extra_body={"storyboard": [{"at_second": 0, "prompt": "a red ball"}, {"at_second": 1, "prompt": "a blue cube"}]},
     )
     assert storyboard.status == "completed" and [c.prompt for c in service.engine.requests[-1].storyboard] == ["a red ball", "a blue cube"]
+
+
+def test_connect_views_camera_and_loop_ride_as_extra_fields(fake_server):
+    service, client = fake_server
+    a = client.videos.create_and_poll(prompt="a red ball", seconds="2", poll_interval_ms=50)
+    b = client.videos.create_and_poll(prompt="a blue cube", seconds="2", poll_interval_ms=50)
+    mp4 = client.videos.download_content(a.id).content  # the SDK sends `video` as a file (it cannot send {"id"}, see the README)
+    join = client.videos.extend(prompt="the ball becomes the cube", seconds="1", video=("a.mp4", mp4, "video/mp4"),
+                                extra_body={"connect_to": {"id": b.id}})
+    join = client.videos.poll(join.id, poll_interval_ms=50)
+    request = service.engine.requests[-1]
+    assert join.status == "completed" and join.seconds == "5"  # 2 + 1 + 2
+    assert request.mode == "connect" and request.source_video and request.target_video
+    for extra, mode, field, value in (
+        ({"views": 3}, "multi-view", "views", 3),
+        ({"camera": "orbit-left"}, "camera", "camera", "orbit-left"),
+        ({"loop": True}, "loop", "mode", "loop"),
+    ):
+        video = client.videos.create_and_poll(prompt="a green cone", seconds="1", poll_interval_ms=50, extra_body=extra)
+        request = service.engine.requests[-1]
+        assert video.status == "completed" and request.mode == mode and getattr(request, field) == value

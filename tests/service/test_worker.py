@@ -4,10 +4,10 @@ failed with a reason, handed back on shutdown, or abandoned (with its files remo
 import threading
 import time
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kinema.engines.base import RequestError
-from kinema.service.tables import Video
+from kinema.service.tables import AuditEvent, Video
 
 from .conftest import Service, make_settings
 from .fakes import FakeEngine
@@ -105,5 +105,32 @@ def test_expired_videos_lose_their_files(tmp_path):
         assert not (service.app.state.storage.root / "videos" / video["id"]).exists()
         response = service.client.get(f"/v1/videos/{video['id']}/content")
         assert response.status_code == 404 and response.json()["error"]["code"] == "video_expired"
+    finally:
+        service.close()
+
+
+def test_a_video_the_output_checks_hold_is_never_served(tmp_path, monkeypatch):
+    """NudeNet stands in for a detector that flags the second video: that job fails with output_held,
+    uploads nothing and is audited; the first passes with its verdict kept."""
+    from kinema.safety import output
+
+    flag = []
+    finding = {"class": "FEMALE_BREAST_EXPOSED", "score": 0.9, "box": [0, 0, 8, 8]}
+    monkeypatch.setattr(output, "nudenet_detector", lambda: lambda frame: [finding] if flag else [])
+    service = Service(make_settings(tmp_path), safety="")  # the default configuration: output checks on
+    try:
+        passed = service.client.post("/v1/videos", json={"prompt": "a red ball"}).json()
+        service.work()
+        assert get(service, passed["id"])["kinema"]["result"]["output_check"]["verdict"] == "pass"
+        flag.append(True)
+        held = service.client.post("/v1/videos", json={"prompt": "a blue ball"}).json()
+        service.work()
+        failed = get(service, held["id"])
+        assert failed["status"] == "failed" and failed["error"]["code"] == "output_held" and "female_breast_exposed" in failed["error"]["message"]
+        assert not (service.app.state.storage.root / "videos" / held["id"]).exists()
+        assert service.client.get(f"/v1/videos/{held['id']}/content").status_code == 400
+        with service.app.state.sessions() as session:
+            event = session.scalar(select(AuditEvent).where(AuditEvent.action == "job_failed", AuditEvent.target == held["id"]))
+        assert event.detail["code"] == "output_held" and event.detail["output_check"]["verdict"] == "held"
     finally:
         service.close()

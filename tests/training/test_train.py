@@ -75,11 +75,18 @@ def test_an_epoch_holds_several_shapes(tiny_world, tiny_vae, tmp_path):
     assert len(single) == len(set(single)) >= len(cache.items) - 2 * len(cache.sizes)  # each video once (less the odd ones out)
 
 
-def test_two_processes_stay_in_step_with_one(tiny_world, tiny_vae, tmp_path):
-    one, two = tmp_path / "one", tmp_path / "two"
-    overrides = dit_overrides(tiny_world, tiny_vae, one, "train.max_steps=3", "optim.ema_decay=0.0")
-    train(load_config(DiTTrainingConfig, None, overrides))
-    overrides = dit_overrides(tiny_world, tiny_vae, two, "train.max_steps=3", "optim.ema_decay=0.0")
+@pytest.fixture(scope="module")
+def one_process(tiny_world, tiny_vae, tmp_path_factory):
+    one = tmp_path_factory.mktemp("one")
+    train(load_config(DiTTrainingConfig, None, dit_overrides(tiny_world, tiny_vae, one, "train.max_steps=3", "optim.ema_decay=0.0")))
+    return one
+
+
+@pytest.mark.parametrize("parallel", ["ddp", "fsdp"])
+def test_two_processes_stay_in_step_with_one(tiny_world, tiny_vae, one_process, tmp_path, parallel):
+    """torchrun, 2 CPU processes on gloo: a replica each (DDP) or the parameters sharded (FSDP2)."""
+    one, two = one_process, tmp_path / "two"
+    overrides = dit_overrides(tiny_world, tiny_vae, two, "train.max_steps=3", "optim.ema_decay=0.0", f"train.parallel='{parallel}'")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
     with socket.socket() as probe:  # a free port for the two processes to meet on
         probe.bind(("127.0.0.1", 0))

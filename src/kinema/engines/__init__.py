@@ -131,7 +131,8 @@ def download(entry: ModelEntry) -> Path:
 
 def load_engine(model: str | None = None, device: str = "cpu", options=None, provenance=None) -> Engine:
     """The engine for `model` on `device`; `options` (open_weights.DiffusersOptions) apply to diffusers models;
-    `provenance`: see NativeEngine (None: this installation's watermark, C2PA key and fingerprint index)."""
+    `provenance`: what marks every video the engine writes, for both engines (`engines.base.provenance_stamp`;
+    None: this installation's watermark, C2PA key and fingerprint index)."""
     entry = locate_model(model)
     if entry.engine == "native":
         if options is not None:
@@ -142,7 +143,7 @@ def load_engine(model: str | None = None, device: str = "cpu", options=None, pro
     from kinema.engines.diffusers import DiffusersEngine
 
     folder = download(entry)
-    return DiffusersEngine(folder, device=device, options=options, name=entry.name, source=entry.repo or str(folder))
+    return DiffusersEngine(folder, device=device, options=options, name=entry.name, source=entry.repo or str(folder), provenance=provenance)
 
 
 __all__ = [

@@ -161,10 +161,37 @@ ProgressFn = Callable[[int, int], None]
 
 class Engine(Protocol):
     name: str
+    provenance: object
+    """What marks the videos it writes (see `provenance_stamp`)."""
 
     def capabilities(self) -> Capabilities: ...
 
-    def generate(self, request: VideoRequest, output: Path, progress: ProgressFn | None = None) -> GeneratedVideo: ...
+    def generate(
+        self, request: VideoRequest, output: Path, progress: ProgressFn | None = None, *,
+        video_id: str | None = None, request_id: str | None = None,
+    ) -> GeneratedVideo:
+        """Make the video at `output`; `video_id` / `request_id` name it in its provenance (made up if absent)."""
+        ...
+
+
+def provenance_stamp(engine, r: ResolvedRequest, video_id: str | None = None, request_id: str | None = None):
+    """The provenance stamp an engine writes one video with (`kinema.safety.provenance.Stamp`), or None.
+
+    Every engine takes `provenance=` when it is built: a `kinema.safety.provenance.Provenance` (the
+    service passes its own, so the watermark and the C2PA manifest name the service's video id),
+    None for this installation's (read from the safety configuration at the first video, so an engine
+    loads without the safety package), or False for none (benchmarks only). The stamp goes to
+    `kinema.video.VideoWriter(stamp=...)`, which watermarks each frame, signs the finished file and
+    indexes its fingerprints.
+    """
+    provenance = getattr(engine, "provenance", None)
+    if provenance is False:
+        return None
+    if provenance is None:
+        from kinema.safety.provenance import Provenance
+
+        provenance = engine.provenance = Provenance.from_config()
+    return provenance.stamp(model=engine.name, fps=r.fps, video_id=video_id, request_id=request_id, extra={"seed": r.seed})
 
 
 SIZE_PATTERN = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
@@ -343,5 +370,6 @@ __all__ = [
     "VideoRequest",
     "parse_keyframes",
     "parse_size",
+    "provenance_stamp",
     "resolve",
 ]

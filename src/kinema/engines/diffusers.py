@@ -10,8 +10,10 @@ What each model is and can do lives in `open_weights.py` (no torch there); this 
    source's frames for an edit) and fit them to the output size (centre crop, then resize);
 3. run the family's diffusers pipeline for the mode — text-to-video, image-to-video, first–last frame,
    keyframe conditioning (LTX-Video) or video-to-video (SDEdit) — reporting progress per step;
-4. write the frames to the MP4 through `kinema.video.VideoWriter`, as the native engine does, so the
-   service, safety and provenance treat both engines alike.
+4. write the frames to the MP4 through `kinema.video.VideoWriter` with the same provenance stamp as
+   the native engine (`engines.base.provenance_stamp`: watermark, signed C2PA manifest, fingerprints),
+   so the service, safety and provenance treat both engines alike. `render` stops before this step and
+   returns the frames in memory (no PyAV needed, e.g. on a GPU machine without it).
 
 How modes map onto pipelines (a mode's pipeline shares the loaded components, nothing is loaded twice):
 
@@ -41,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, RequestError, ResolvedRequest, VideoRequest
+from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, RequestError, ResolvedRequest, VideoRequest, provenance_stamp
 from kinema.engines.open_weights import (
     ATTENTION,
     FAMILIES,
@@ -175,8 +177,12 @@ class DiffusersEngine:
         options: DiffusersOptions | None = None,
         name: str | None = None,
         source: str | None = None,
+        provenance=None,
     ):
+        """`provenance`: as the native engine's (`engines.base.provenance_stamp`): the service's own, None
+        for this installation's, or False for none (benchmarks only)."""
         start = time.perf_counter()
+        self.provenance = provenance
         self.device = torch.device(device)
         folder_info = inspect_folder(Path(folder))
         self.info: ModelInfo = folder_model(folder_info, name=name)
@@ -334,14 +340,21 @@ class DiffusersEngine:
 
     # -- 1. plan, 2. inputs --
 
-    def plan(self, request: VideoRequest, seed: int | None = None) -> Plan:
+    def plan(self, request: VideoRequest, seed: int | None = None, inputs=None) -> Plan:
         """Check and resolve `request` for this model (see `open_weights.plan_request`), then read the
-        mode's inputs and fit them to the output size."""
+        mode's inputs and fit them to the output size.
+
+        `inputs`: the mode's inputs already read (`kinema.engines.inputs.ModeInputs`, frames in memory)
+        for a caller without files; None reads them from the request's files.
+        """
         from kinema.engines import inputs as mode_inputs
 
-        plan_request(self.info, request, seed=0)  # every check on the request itself, before reading files
-        inputs = mode_inputs.read(request)
-        plan = plan_request(self.info, request, seed=seed, aspect=inputs.aspect, source_seconds=inputs.source_seconds)
+        if inputs is None:
+            plan_request(self.info, request, seed=0)  # every check on the request itself, before reading files
+            inputs = mode_inputs.read(request)
+        else:
+            mode_inputs.check_in_memory(request.mode, inputs, request.direction)
+        plan = plan_request(self.info, request, seed=seed, aspect=inputs.aspect, source_seconds=inputs.source_seconds, files=False)
         plan.inputs = self._pipeline_inputs(plan, inputs, request)
         return plan
 
@@ -422,10 +435,11 @@ class DiffusersEngine:
         std = vae.latents_std.view(1, -1, 1, 1, 1).to(latents)
         return ((latents - mean) * vae.config.scaling_factor / std).float()  # as LTXConditionPipeline._normalize_latents
 
-    def render(self, request: VideoRequest, progress: ProgressFn | None = None) -> tuple[np.ndarray, Plan, dict[str, float]]:
-        """Steps 1–3: the video's frames, (T, H, W, 3) uint8, with the plan and phase timings."""
+    def render(self, request: VideoRequest, progress: ProgressFn | None = None, inputs=None) -> tuple[np.ndarray, Plan, dict[str, float]]:
+        """Steps 1–3: the video's frames, (T, H, W, 3) uint8, with the plan and phase timings; nothing is
+        written. `inputs`: the mode's inputs in memory (see `plan`)."""
         start = time.perf_counter()
-        plan = self.plan(request, seed=secrets.randbits(63) if request.seed is None else None)
+        plan = self.plan(request, seed=secrets.randbits(63) if request.seed is None else None, inputs=inputs)
         r = plan.request
         pipe = self._pipeline(PIPELINE_FOR[(self.info.family, plan.role)])
         self._activate(pipe)
@@ -469,7 +483,16 @@ class DiffusersEngine:
 
     # -- 4. write --
 
-    def generate(self, request: VideoRequest, output: Path, progress: ProgressFn | None = None) -> GeneratedVideo:
+    def generate(
+        self,
+        request: VideoRequest,
+        output: Path,
+        progress: ProgressFn | None = None,
+        *,
+        video_id: str | None = None,
+        request_id: str | None = None,
+    ) -> GeneratedVideo:
+        """Make the video at `output`. `video_id` / `request_id` name it in its provenance (made up if absent)."""
         from kinema.video import VideoWriter
 
         start = time.perf_counter()
@@ -477,12 +500,16 @@ class DiffusersEngine:
         r = plan.request
         t0 = time.perf_counter()
         metadata = {"comment": json.dumps({"generator": "kinema", "model": self.name, "seed": r.seed})}
-        with VideoWriter(output, r.fps, metadata=metadata) as writer:
+        stamp = provenance_stamp(self, r, video_id, request_id)
+        with VideoWriter(output, r.fps, metadata=metadata, stamp=stamp) as writer:
             for frame in frames:
                 writer.write(frame)
         timings["write"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - start
-        return GeneratedVideo(path=Path(output), model=self.name, request=r, timings=timings, details=self.details(plan))
+        details = self.details(plan)
+        if stamp is not None:
+            details["provenance"] = stamp.details()
+        return GeneratedVideo(path=Path(output), model=self.name, request=r, timings=timings, details=details)
 
     def details(self, plan: Plan) -> dict:
         details = {

@@ -81,6 +81,24 @@ def read(request: VideoRequest) -> ModeInputs:
     return inputs
 
 
+IN_MEMORY = {
+    "image-to-video": ("image",),
+    "extend": ("source_last",),
+    "connect": ("source_last", "target_first"),
+}
+"""The ModeInputs frames each mode needs when they come in memory (an edit samples its source's file)."""
+
+
+def check_in_memory(mode: str, inputs: ModeInputs, direction: str = "forward") -> None:
+    """A RequestError unless `inputs` holds the frames `mode` needs (for callers that pass frames, not files)."""
+    if mode == "edit":
+        raise RequestError("an edit samples its source video's frames from the file; pass source_video, not frames", param="source_video")
+    needed = ("source_first",) if (mode, direction) == ("extend", "backward") else IN_MEMORY.get(mode, ())
+    missing = [name for name in needed if getattr(inputs, name) is None]
+    if missing:
+        raise RequestError(f"mode {mode!r} needs the frames {', '.join(missing)} in its inputs", param="mode")
+
+
 def fit(frame: np.ndarray, width: int, height: int, what: str = "", notes: list[str] | None = None):
     """(H, W, 3) uint8 → a PIL image of exactly width × height: centre crop to the aspect, then resize."""
     from PIL import Image, ImageOps
@@ -118,4 +136,4 @@ def sample_video(path: Path, source_fps: float, fps: float, count: int, width: i
     return frames
 
 
-__all__ = ["NEEDS", "ModeInputs", "fit", "read", "sample_video"]
+__all__ = ["NEEDS", "ModeInputs", "check_in_memory", "fit", "read", "sample_video"]

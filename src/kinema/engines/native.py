@@ -31,7 +31,7 @@ from kinema.diffusion.flow import resolution_shift
 from kinema.diffusion.guidance import guided
 from kinema.diffusion.samplers import sample
 from kinema.engines import modes
-from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, ResolvedRequest, VideoRequest, resolve
+from kinema.engines.base import Capabilities, GeneratedVideo, ProgressFn, ResolvedRequest, VideoRequest, provenance_stamp, resolve
 from kinema.models.text import TextEmbeddings, TextEncoder, load_text_encoder
 
 
@@ -200,13 +200,7 @@ class NativeEngine:
         return self.text_encoder.encode([prompt, negative]).to(self.device)
 
     def _stamp(self, r: ResolvedRequest, video_id: str | None, request_id: str | None):
-        if self.provenance is False:
-            return None
-        if self.provenance is None:
-            from kinema.safety.provenance import Provenance  # here, not at import: the engine loads without it
-
-            self.provenance = Provenance.from_config()
-        return self.provenance.stamp(model=self.name, fps=r.fps, video_id=video_id, request_id=request_id, extra={"seed": r.seed})
+        return provenance_stamp(self, r, video_id, request_id)  # the diffusers engine stamps the same way
 
     def _windows(self, plan: modes.Plan) -> list[tuple[int, int]]:
         """Windows covering every latent frame not fixed by the mode, each starting (or, filling backwards,
@@ -230,12 +224,9 @@ class NativeEngine:
     @torch.inference_mode()
     def _denoise(self, r: ResolvedRequest, plan: modes.Plan, text: TextEmbeddings, progress: ProgressFn | None):
         """Fill the plan's latent sequence: (V, C, L, h, w) and the windows used."""
-        s = self.config.sampling
         generator = torch.Generator(device="cpu").manual_seed(r.seed)
-        pt, ph, pw = self.config.dit.patch_size
         latents = plan.known.clone()
         decided = plan.known_mask.clone().to(self.device)
-        V, C, L, h, w = latents.shape
         if plan.loop_image:  # a still first, then a clip that starts and ends on it
             still = self._denoise_window(r, plan, text, latents[:, :, :1], torch.zeros(1, dtype=torch.bool, device=self.device), 0, 1, generator, None)
             latents[:, :, :1] = still

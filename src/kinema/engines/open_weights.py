@@ -524,12 +524,14 @@ class Plan:
 
 
 def plan_request(
-    info: ModelInfo, request: VideoRequest, seed: int | None = None, aspect: float | None = None, source_seconds: float | None = None
+    info: ModelInfo, request: VideoRequest, seed: int | None = None, aspect: float | None = None, source_seconds: float | None = None,
+    files: bool = True,
 ) -> Plan:
     """Check `request` against the model and plan the call; RequestError on the first thing it cannot do.
 
     `aspect` (width / height of the mode's input image or video) picks the trained size when the request
-    names none; `source_seconds` is an edit's default duration. Where the model cannot make exactly what
+    names none; `source_seconds` is an edit's default duration; `files=False` when the mode's inputs were
+    read already (or come in memory), so the request's file fields are not required. Where the model cannot make exactly what
     was asked, the nearest thing it makes is used and recorded in `Plan.adjusted`:
 
     - fps: a fixed-rate model (Wan, CogVideoX, HunyuanVideo) makes motion at its own rate, and frames
@@ -545,7 +547,7 @@ def plan_request(
     directions = ("forward",) + DIRECTIONS["extend"].get(info.family, ())
     if mode == "extend" and request.direction not in directions:
         raise RequestError(f"direction {request.direction!r} is not supported by {info.name}; it supports: {', '.join(directions)}", param="direction")
-    for name in NEEDS.get(mode, ()):
+    for name in NEEDS.get(mode, ()) if files else ():
         if getattr(request, name) is None:
             raise RequestError(f"mode {mode!r} needs {name}", param=name)
     adjusted: dict = {}

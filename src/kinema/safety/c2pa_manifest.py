@@ -53,12 +53,25 @@ def make_local_chain(folder: Path, organisation: str = "Kinema (local installati
     key_path, chain_path, ca_path = folder / "key.pem", folder / "chain.pem", folder / "ca.pem"
     if key_path.is_file() and chain_path.is_file() and ca_path.is_file():
         return SigningChain(key_path, chain_path, ca_path)
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    # Two processes of one installation (a service's workers) signing their first videos at once must
+    # not each make a chain: a key from one beside a certificate from the other signs nothing valid.
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if key_path.is_file() and chain_path.is_file() and ca_path.is_file():
+            return SigningChain(key_path, chain_path, ca_path)
+        return _new_local_chain(folder, organisation)
+
+
+def _new_local_chain(folder: Path, organisation: str) -> SigningChain:
+    key_path, chain_path, ca_path = folder / "key.pem", folder / "chain.pem", folder / "ca.pem"
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    folder.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc)
     start = now - datetime.timedelta(minutes=5)  # a little slack for clocks that disagree
     ca_key = ec.generate_private_key(ec.SECP256R1())

@@ -145,9 +145,14 @@ def _section(cls, values: dict, where: str):
     return cls(**out)
 
 
-def load_config(path: Path | None = None) -> SafetyConfig:
-    """Read safety.toml (if there is one) and the environment overrides."""
-    home = data_dir()
+def load_config(path: Path | None = None, home: Path | None = None) -> SafetyConfig:
+    """Read safety.toml (if there is one) and the environment overrides.
+
+    `home` is the data folder to keep the installation's files in (default `data_dir()`); the service
+    passes its own data folder, so its API, its moderation sidecar and its workers share one
+    installation id, signing chain and fingerprint index.
+    """
+    home = Path(home).expanduser() if home is not None else data_dir()
     path = path or Path(os.environ.get("KINEMA_SAFETY_CONFIG") or home / "safety.toml")
     raw: dict = {}
     if path.is_file():

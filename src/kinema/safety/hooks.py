@@ -1,32 +1,18 @@
 """What the service calls: safety at the two points of a job's life, and provenance verification.
 
-The service (`kinema.service.hooks`) has a hook before a job is queued and one on the finished
-video before it becomes downloadable; these functions are what they call (the wiring is in the
-lead's merge; see the issue-6 report):
-
-    # kinema/service/hooks.py
-    from kinema.safety import hooks as safety
-
-    def before_queue(*, request, user_id, role, video_id):
-        try:
-            safety.moderate(request)
-        except safety.PolicyViolation as refusal:
-            raise APIError(400, str(refusal), param=refusal.field, code=refusal.code)  # moderation_blocked
-
-    def before_download(*, video_path, request, video_id, metadata):
-        try:
-            return safety.finish_video(video_path, video_id=video_id, model=metadata["model"])
-        except safety.OutputHeld as held:
-            raise APIError(400, str(held), code=held.code)  # output_held: the job fails, nothing is uploaded
-
-and `POST /v1/provenance/verify` (an uploaded file) answers `safety.verify_file(path)`.
+The service's side is `kinema/service/hooks.py`: its API process sends every text of a request to
+`moderate_texts` in a moderation sidecar (`kinema/service/moderation.py`: the policy needs torch, the
+API process must not import it) and turns a `PolicyViolation` into OpenAI's 400 `moderation_blocked`
+naming the category (with the scores for red-teamers); its worker builds engines with the service's
+`Provenance`, passes the job's video id to `generate`, and calls `finish_video` on the result (held →
+`OutputHeld` → the job fails with `output_held`, nothing is uploaded); `POST /v1/provenance/verify`
+answers `verify_file`.
 
 `moderate` raises `PolicyViolation` (OpenAI's error shape via `to_openai_error`, code
 `moderation_blocked`, the category named); red-teamers may be shown `scores(request)`.
 `finish_video` runs the output checks (held → `OutputHeld`) and makes sure the file carries its
-provenance for *this* video id — already there when the worker's engine stamped it (pass
-`video_id=` to `NativeEngine.generate` and build engines with the service's `Provenance`), added
-by re-encoding when it is not.
+provenance for *this* video id — already there when the engine stamped it (both engines take
+`provenance=` and `generate(..., video_id=)`), added by re-encoding when it is not.
 """
 
 from __future__ import annotations
@@ -69,10 +55,16 @@ def moderate(request, config: SafetyConfig | None = None) -> dict:
     Raises PolicyViolation for the first refused field; returns {field: scores} otherwise (for audit
     and for red-teamers).
     """
+    return moderate_texts(request_texts(request), config)
+
+
+def moderate_texts(fields: dict[str, str], config: SafetyConfig | None = None) -> dict:
+    """`moderate` for texts already named by field ({"prompt": …, "name": …}): what the service's
+    moderation sidecar runs, since the API process builds the fields without the policy's weights."""
     policy = policy_for(config)
     if policy is None:
         return {}
-    results = policy.check(request_texts(request))
+    results = policy.check(fields)
     return {name: {c: round(r.scores[c], 4) for c in CATEGORIES} for name, r in results.items()}
 
 
@@ -117,4 +109,4 @@ def verify_file(path: Path, provenance=None) -> dict:
     return verify(Path(path), provenance).to_dict()
 
 
-__all__ = ["OutputHeld", "PolicyViolation", "finish_video", "moderate", "policy_for", "scores", "verify_file"]
+__all__ = ["OutputHeld", "PolicyViolation", "finish_video", "moderate", "moderate_texts", "policy_for", "scores", "verify_file"]

@@ -86,6 +86,18 @@ def _settings(args: argparse.Namespace, **extra):
         raise UsageError(f"bad settings: {error}".replace("\n", " ")) from None
 
 
+def _check_safety(settings) -> None:
+    """A bad safety.toml is a usage error before anything starts (the sidecar and workers read it too)."""
+    from kinema.cli import UsageError
+    from kinema.safety.config import ConfigError
+    from kinema.service import hooks
+
+    try:
+        hooks.safety_config(settings)
+    except ConfigError as error:
+        raise UsageError(f"bad safety configuration: {error}") from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from kinema.cli import UsageError
     from kinema.service import serve
@@ -96,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.insecure_cookies:
         extra["cookie_secure"] = False
     settings = _settings(args, **extra)
+    _check_safety(settings)
     return serve.run(settings, models=args.model or [settings.default_model], workers=args.workers, device=args.device)
 
 
@@ -103,6 +116,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from kinema.service import worker
 
     settings = _settings(args)
+    _check_safety(settings)
     return worker.main(settings, args.model or [settings.default_model], device=args.device, parent_pid=args.parent_pid)
 
 

@@ -24,6 +24,7 @@ TYPES = {
     415: "invalid_request_error",
     422: "invalid_request_error",
     429: "rate_limit_error",
+    500: "server_error",
     503: "server_error",
 }
 
@@ -38,7 +39,9 @@ class APIError(Exception):
         code: str | None = None,
         type: str | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict | None = None,
     ):
+        """`extra`: more keys for the error object (a refusal's `category`), after OpenAI's four."""
         super().__init__(message)
         self.status = status
         self.message = message
@@ -46,9 +49,10 @@ class APIError(Exception):
         self.code = code
         self.type = type or TYPES.get(status, "invalid_request_error")
         self.headers = headers or {}
+        self.extra = dict(extra or {})
 
     def body(self) -> dict:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code, **self.extra}}
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)

@@ -2,8 +2,9 @@
 
 The order is the point: (1) the model, (2) the request against that model's capabilities (the very
 `resolve` the engine will run, so the API and the worker can never disagree), (3) quotas, (4) the
-safety hook, and only then (5) the uploads are stored and (6) the row is inserted and committed. A
-request refused at any step leaves no row and no file behind.
+prompt policy (`hooks.before_queue`, in the moderation sidecar), and only then (5) the uploads are
+stored and (6) the row is inserted and committed. A request refused at any step leaves no row and no
+file behind; a policy refusal is audited as `job_refused`.
 """
 
 from __future__ import annotations
@@ -45,8 +46,17 @@ def find_model(session: Session, settings: Settings, requested: str | None) -> R
 
 def capabilities_of(model: RegisteredModel) -> Capabilities:
     caps = dict(model.capabilities)
+    caps.pop("fixed_size", None)
     caps["modes"], caps["sizes"] = tuple(caps["modes"]), tuple(caps["sizes"])
     return Capabilities(**caps)
+
+
+def check_fixed_size(model: RegisteredModel, size: str) -> None:
+    """A model whose worker says it makes only its `sizes` (learned positions, CogVideoX-I2V) refuses others
+    here, as its engine would after queueing."""
+    caps = model.capabilities
+    if caps.get("fixed_size") and size not in caps["sizes"]:
+        raise bad_request(f"size {size} is not supported by {model.name}; it makes only {', '.join(caps['sizes'])}", param="size")
 
 
 def mode_for(options: Options, *, base: str, has_image: bool = False, explicit: str | None = None) -> str:
@@ -100,8 +110,12 @@ def accept(
     remixed_from: str | None = None,
     source_video_id: str | None = None,
     seconds_before: float = 0.0,
+    moderator,
 ) -> Video:
-    """Validate, check quotas and safety, store the uploads and queue the job; returns the new row (committed)."""
+    """Validate, check quotas and safety, store the uploads and queue the job; returns the new row (committed).
+
+    `moderator`: the app's `moderation.Moderator`, which reads every text of the request.
+    """
     uploads = uploads or {}
     registered = find_model(session, settings, model)
     seed = options.seed if options.seed is not None else secrets.randbits(63)
@@ -118,14 +132,15 @@ def accept(
         if error.param == "mode":
             message = f"model {registered.name!r} cannot do {mode!r}: {message}"
         raise bad_request(message, param=error.param) from None
+    check_fixed_size(registered, resolved.size)
 
     check_quota(session, settings, user, resolved.seconds)
     video_id = new_id("video")
     try:
-        hooks.before_queue(request=request, user_id=user.id, role=user.role, video_id=video_id)
-    except APIError as refusal:
+        hooks.before_queue(request=request, user_id=user.id, role=user.role, video_id=video_id, moderator=moderator)
+    except hooks.Refusal as refusal:
         store.audit(session, action="job_refused", user_id=user.id, target=video_id, ip=ip,
-                    detail={"code": refusal.code, "message": refusal.message, "prompt": prompt[:500]})
+                    detail={**refusal.audit_detail(), "prompt": prompt[:500]})
         session.commit()
         raise
 
@@ -134,6 +149,7 @@ def accept(
         "seed": resolved.seed, "steps": resolved.steps, "guidance_scale": resolved.guidance_scale, "direction": direction,
         "strength": strength, "storyboard": [asdict(c) for c in request.storyboard], "views": options.views,
         "camera": options.camera, "loop": options.loop, "frames": resolved.frames,
+        "request_id": new_id("req"),  # the API request that made the job: its video's C2PA manifest names it
     }
     inputs = dict(stored_inputs or {})
     prefix = f"inputs/{video_id}"

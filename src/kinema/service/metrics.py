@@ -16,6 +16,8 @@ from sqlalchemy.orm import sessionmaker
 from kinema.service.tables import AuditEvent, RegisteredModel, Video
 
 DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600)
+REFUSALS = ("job_refused", "character_refused")
+"""Audit actions of requests the prompt policy refused."""
 
 
 class DatabaseCollector(Collector):
@@ -26,7 +28,7 @@ class DatabaseCollector(Collector):
         with self.sessions() as session:
             by_status = dict(session.execute(select(Video.status, func.count()).where(Video.deleted_at.is_(None)).group_by(Video.status)).all())
             failures = session.execute(select(Video.error_code, func.count()).where(Video.status == "failed").group_by(Video.error_code)).all()
-            refusals = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "job_refused"))
+            refusals = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.in_(REFUSALS)))
             models = session.scalar(select(func.count()).select_from(RegisteredModel))
             duration = Video.completed_at - Video.started_at
             done = Video.status == "completed"
@@ -45,7 +47,7 @@ class DatabaseCollector(Collector):
             failed.add_metric([code or "unknown"], count)
         yield failed
 
-        yield CounterMetricFamily("kinema_requests_refused", "Requests refused by the safety check before queueing", value=refusals or 0)
+        yield CounterMetricFamily("kinema_requests_refused", "Requests refused by the prompt policy (videos and characters)", value=refusals or 0)
         yield GaugeMetricFamily("kinema_models_registered", "Models that workers have registered", value=models or 0)
 
         count, total, *cumulative = row

@@ -130,7 +130,8 @@ def complete(sessions: sessionmaker, claim: Claim, *, outputs: dict, result: dic
         return done
 
 
-def fail(sessions: sessionmaker, claim: Claim, *, code: str, message: str) -> bool:
+def fail(sessions: sessionmaker, claim: Claim, *, code: str, message: str, detail: dict | None = None) -> bool:
+    """Mark the job failed with a reason; `detail` goes to the audit log with it (an output check's verdict)."""
     with sessions.begin() as session:
         done = session.execute(
             _fenced(claim).values(
@@ -139,7 +140,8 @@ def fail(sessions: sessionmaker, claim: Claim, *, code: str, message: str) -> bo
             )
         ).rowcount == 1
         if done:
-            store.audit(session, action="job_failed", user_id=claim.owner_id, target=claim.video_id, detail={"code": code, "message": message[:500]})
+            store.audit(session, action="job_failed", user_id=claim.owner_id, target=claim.video_id,
+                        detail={"code": code, "message": message[:500], **(detail or {})})
         return done
 
 

@@ -28,7 +28,7 @@ from kinema.service.errors import APIError, bad_request
 IMAGE_FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 VIDEO_SUFFIXES = {"video/mp4": ".mp4", "video/webm": ".webm", "video/quicktime": ".mov", "image/gif": ".gif"}
 KEY_PART = re.compile(r"\[([^\]]*)\]")
-JSON_FIELDS = ("storyboard", "video", "input_reference")
+JSON_FIELDS = ("storyboard", "video", "input_reference", "connect_to")
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ class ExtendBody(Options):
     seconds: float = Field(description="Length of the new segment in seconds.")
     video: VideoReference | None = Field(None, description="The completed video to extend: {id} here, or a file part in multipart requests.")
     direction: Literal["forward", "backward"] = "forward"
+    connect_to: VideoReference | None = Field(
+        None, description="Kinema: connect instead of extend — a transition of `seconds` from `video`'s end to this video's start "
+        "({id} here, or a file part); the result is both videos joined by it.")
 
 
 class VideoError(BaseModel):
@@ -142,6 +145,21 @@ class ErrorDetail(BaseModel):
     type: str
     param: str | None = None
     code: str | None = None
+    category: str | None = Field(None, description="moderation_blocked: the policy category that refused the request.")
+    scores: dict[str, float] | None = Field(None, description="moderation_blocked, red-teamers only: the refused field's score per category.")
+
+
+class VerifyReport(BaseModel):
+    """POST /v1/provenance/verify: what `kinema verify` reports about an uploaded video."""
+
+    file: str = Field(description="The uploaded file's name.")
+    verdict: Literal["made here", "not made here", "unknown"]
+    reasons: list[str]
+    manifest: dict = Field(description="The C2PA manifest: state (absent, tampered, valid, trusted), signer, generator, model, video_id, request_id.")
+    watermark: dict | None = Field(description="The watermark read from the frames (payload, confidence, video_id); null when the video is too small or short to carry one.")
+    fingerprint: dict | None = Field(description="The nearest video in this service's fingerprint index (video_id, distance), or null.")
+    installation: str = Field(description="This service's installation id, as the watermark carries it.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class ErrorBody(BaseModel):
@@ -155,5 +173,6 @@ ERROR_RESPONSES = {
         401: "Missing, unknown or revoked API key",
         404: "No such video (or not yours)",
         429: "Rate limit or quota exceeded; see Retry-After",
+        503: "No worker or no prompt moderation available right now; nothing was queued, see Retry-After",
     }.items()
 }

@@ -93,6 +93,15 @@ class Settings(BaseSettings):
     retention_days: float | None = None
     """Delete generated files this long after completion (expires_at); None keeps them."""
 
+    safety_config: Path | None = None
+    """The safety configuration (policy thresholds, output checks, provenance keys; see
+    kinema.safety.config), default <data_dir>/safety.toml. The data folder is also the safety data
+    folder (installation id, local C2PA chain, fingerprint index), shared by the API, its moderation
+    sidecar and the workers; workers on other machines need the same folder or the same key and chain."""
+    moderation_timeout_seconds: float = 15.0
+    """How long a request waits for the prompt policy (the moderation sidecar) before it is refused with
+    a 503: moderation fails closed, no request is queued unread."""
+
     max_upload_bytes: int = 50 * 1024 * 1024
     quotas: dict[str, Quota] = Field(default_factory=lambda: dict(DEFAULT_QUOTAS))
 
@@ -121,6 +130,10 @@ class Settings(BaseSettings):
                 f"lease_seconds ({self.lease_seconds:g}) must be at least twice heartbeat_seconds "
                 f"({self.heartbeat_seconds:g}), or a live worker loses its job between heartbeats"
             )
+        if self.moderation_timeout_seconds <= 0:
+            raise ValueError(f"moderation_timeout_seconds {self.moderation_timeout_seconds:g} must be positive")
+        if self.safety_config is not None and not self.safety_config.is_file():
+            raise ValueError(f"safety_config {str(self.safety_config)!r} is not a file")
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts {self.max_attempts} must be at least 1")
         unknown = set(self.quotas) - set(ROLES)

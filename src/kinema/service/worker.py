@@ -6,9 +6,11 @@ throughput, on this machine or others, against the same database and storage.
     python -m kinema.service.worker   or   kinema worker --model kinema-s
 
 A job's life here: claim (queue.py) → fetch its inputs from storage → `engine.generate` with a
-progress callback per denoising step → thumbnail and spritesheet → `hooks.before_download` →
-upload under `videos/<id>/<attempt>/` → complete, fenced by the lease token. A heartbeat thread keeps
-the lease while the engine works (decoding gives no callbacks). Whatever goes wrong ends in `fail`
+progress callback per denoising step, the job's video id and request id (the engine was built with
+the service's provenance, so the watermark and the signed C2PA manifest name this video) →
+`hooks.before_download` (output checks: a held video fails with `output_held` and nothing is
+uploaded) → thumbnail and spritesheet → upload under `videos/<id>/<attempt>/` → complete, fenced by
+the lease token. A heartbeat thread keeps the lease while the engine works (decoding gives no callbacks). Whatever goes wrong ends in `fail`
 with a reason — except losing the lease (deleted, or taken over after a stall), where the worker
 removes its own uploads and walks away, and a clean shutdown, where it gives the job back.
 """
@@ -49,10 +51,10 @@ class Stopping(Exception):
     """The worker was asked to stop; the job goes back to the queue."""
 
 
-def default_loader(model: str, device: str):
+def default_loader(model: str, device: str, provenance=None):
     from kinema.engines import load_engine
 
-    return load_engine(model, device=device)
+    return load_engine(model, device=device, provenance=provenance)
 
 
 @dataclass
@@ -61,7 +63,8 @@ class Worker:
     models: list[str]
     """Model names or checkpoint folders to serve."""
     device: str = "cpu"
-    loader: Callable[[str, str], object] = default_loader
+    loader: Callable[..., object] = default_loader
+    """(model, device, provenance=) → an engine."""
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     storage: Storage | None = None
 
@@ -72,17 +75,22 @@ class Worker:
         self.sessions = db.make_sessions(engine)
         self.storage = self.storage or open_storage(self.settings.resolved_storage_url)
         self.engines: dict[str, object] = {}
+        self.provenance = hooks.provenance(self.settings)  # engines stamp with it; finish_video checks with it
+        self.safety = self.provenance.config
 
     # --- set-up -------------------------------------------------------------------------------
 
     def load(self) -> None:
         """Load every model and register it, so the API can check requests against its capabilities."""
         for source in self.models:
-            engine = self.loader(source, self.device)
+            engine = self.loader(source, self.device, provenance=self.provenance)
             self.engines[engine.name] = engine
+            capabilities = engine.capabilities().to_dict()
+            if getattr(getattr(engine, "info", None), "fixed_size", False):
+                capabilities["fixed_size"] = True  # a diffusers model that makes only its `sizes` (CogVideoX-I2V)
             queue.register_model(
                 self.sessions, name=engine.name, source=source, engine=type(engine).__name__.removesuffix("Engine").lower() or "native",
-                capabilities=engine.capabilities().to_dict(),
+                capabilities=capabilities,
             )
             log.info("serving model %s (%s)", engine.name, source)
 
@@ -177,7 +185,7 @@ class Worker:
         except (RequestError, APIError) as error:
             self.storage.delete_prefix(prefix)
             code = error.code if isinstance(error, APIError) and error.code else "invalid_request"
-            queue.fail(self.sessions, claim, code=code, message=str(error))
+            queue.fail(self.sessions, claim, code=code, message=str(error), detail=getattr(error, "extra", None))
         except Exception as error:  # a failed job must say why, whatever broke
             log.error("job %s failed:\n%s", claim.video_id, traceback.format_exc())
             self.storage.delete_prefix(prefix)
@@ -199,11 +207,15 @@ class Worker:
                 raise RequestError(f"the {name.replace('_', ' ')} of this job is gone from storage (was it deleted?): {error}", param=name) from error
         request = request_for(claim, paths)
         video_path = folder / "video.mp4"
-        generated = engine.generate(request, video_path, progress=progress)
+        request_id = claim.params.get("request_id") or claim.video_id  # jobs queued before request ids existed
+        generated = engine.generate(request, video_path, progress=progress, video_id=claim.video_id, request_id=request_id)
+        metadata = generated.metadata()
+        checked = hooks.before_download(video_path=video_path, request=request, video_id=claim.video_id, metadata=metadata,
+                                        request_id=request_id, config=self.safety, provenance=self.provenance)
+        for key, value in (checked or {}).items():  # the engine's provenance details, completed by the check's
+            metadata[key] = {**metadata[key], **value} if isinstance(value, dict) and isinstance(metadata.get(key), dict) else value
         thumbnail = write_thumbnail(video_path, folder / "thumbnail.webp")
         spritesheet = write_spritesheet(video_path, folder / "spritesheet.jpg")
-        metadata = generated.metadata()
-        metadata.update(hooks.before_download(video_path=video_path, request=request, video_id=claim.video_id, metadata=metadata) or {})
         outputs = {}
         for name, path, content_type in (("thumbnail", thumbnail, "image/webp"), ("spritesheet", spritesheet, "image/jpeg"), ("video", video_path, "video/mp4")):
             key = f"{prefix}/{path.name}"

@@ -176,21 +176,34 @@ def git_commit() -> str:
         return "unknown"
 
 
-def save_state(folder: Path, *, weights, ema, optimizer, scheduler, step: int, position: dict, generators: dict, config: dict, extra: dict | None = None) -> None:
+def gather_state(model: torch.nn.Module, optimizer) -> tuple[dict, dict]:
+    """The whole model and optimizer state, on the CPU, keyed by parameter name — whether the model is
+    plain, in DDP or sharded by FSDP2 (PyTorch's distributed-checkpoint state-dict API gathers the
+    shards). Every process must call it; under torchrun only the main process gets the tensors."""
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_state_dict
+
+    distributed = torch.distributed.is_available() and torch.distributed.is_initialized()
+    options = StateDictOptions(full_state_dict=True, cpu_offload=distributed)
+    model_state, optimizer_state = get_state_dict(model, optimizer, options=options)
+    if not distributed:
+        model_state = {k: v.detach().cpu().clone() for k, v in model_state.items()}
+    return model_state, optimizer_state
+
+
+def save_state(folder: Path, *, weights, optimizer_state, ema, scheduler, step: int, position: dict, generators: dict, config: dict, extra: dict | None = None) -> None:
     """Write OUT/state atomically (into a temporary folder, then renamed over the old one).
 
-    weights: `full_state_dict(model)`, which every process must call (it gathers shards); only the
-    main process calls this.
+    weights, optimizer_state: from `gather_state`. Only the main process calls this.
     """
     folder = Path(folder)
     temp = folder.with_name(folder.name + ".part")
     temp.mkdir(parents=True, exist_ok=True)
-    save_file(weights, temp / "model.safetensors")
+    save_file({k: v.contiguous() for k, v in weights.items()}, temp / "model.safetensors")
     if ema is not None:
         save_file({k: v.detach().cpu().contiguous() for k, v in ema.items()}, temp / "ema.safetensors")
     torch.save(
         {
-            "optimizer": optimizer.state_dict(),
+            "optimizer": optimizer_state,
             "scheduler": scheduler.state_dict(),
             "generators": {k: g.get_state() for k, g in generators.items()},
             "torch_rng": torch.get_rng_state(),
@@ -211,15 +224,17 @@ def save_state(folder: Path, *, weights, ema, optimizer, scheduler, step: int, p
 
 
 def load_state(folder: Path, *, model, ema, optimizer, scheduler, generators: dict, device: torch.device) -> dict:
-    """Restore what save_state wrote; returns state.json (step, position, …)."""
+    """Restore what save_state wrote (every process calls it); returns state.json (step, position, …)."""
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, set_state_dict
+
     folder = Path(folder)
-    weights = load_file(folder / "model.safetensors", device=str(device))
-    unwrap(model).load_state_dict(weights)
+    weights = load_file(folder / "model.safetensors")
+    saved = torch.load(folder / "optimizer.pt", map_location="cpu", weights_only=False)
+    set_state_dict(model, optimizer, model_state_dict=weights, optim_state_dict=saved["optimizer"],
+                   options=StateDictOptions(full_state_dict=True))
     if ema is not None and (folder / "ema.safetensors").exists():
         for k, v in load_file(folder / "ema.safetensors", device=str(device)).items():
             ema[k].copy_(v)
-    saved = torch.load(folder / "optimizer.pt", map_location="cpu", weights_only=False)
-    optimizer.load_state_dict(saved["optimizer"])
     scheduler.load_state_dict(saved["scheduler"])
     for name, g in generators.items():
         g.set_state(saved["generators"][name])

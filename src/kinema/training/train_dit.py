@@ -222,10 +222,10 @@ def train(config: DiTTrainingConfig) -> Path:
     log(f"DiT {cfg.model.preset}: {dit.num_parameters() / 1e6:.2f}M parameters on {device}, bf16 {autocast}, {processes.world} process(es)")
 
     def save() -> None:
-        weights = runtime.full_state_dict(model)  # every process: gathers FSDP shards
+        weights, optimizer_state = runtime.gather_state(model, optimizer)  # every process: gathers FSDP shards
         if processes.main:
             runtime.save_state(
-                state, weights=weights, ema=ema, optimizer=optimizer, scheduler=scheduler, step=step,
+                state, weights=weights, optimizer_state=optimizer_state, ema=ema, scheduler=scheduler, step=step,
                 position={"epoch": epoch, "batch": position}, generators={"data": generator}, config=asdict(cfg),
             )
         processes.barrier()

@@ -103,9 +103,9 @@ def train(config: VAETrainingConfig) -> Path:
     log(f"VAE {config.model.preset}: {vae.num_parameters() / 1e6:.2f}M parameters on {device}, bf16 {autocast}")
 
     def save() -> None:
-        weights = runtime.full_state_dict(model)  # every process: gathers FSDP shards
+        weights, optimizer_state = runtime.gather_state(model, optimizer)  # every process: gathers FSDP shards
         if processes.main:
-            runtime.save_state(state, weights=weights, ema=None, optimizer=optimizer, scheduler=scheduler, step=step,
+            runtime.save_state(state, weights=weights, optimizer_state=optimizer_state, ema=None, scheduler=scheduler, step=step,
                                position={"epoch": 0, "batch": step}, generators={"data": generator}, config=asdict(config))
         processes.barrier()
 

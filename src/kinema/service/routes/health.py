@@ -17,7 +17,8 @@ MODEL_FRESH_SECONDS = 120
 
 @router.get("/healthz")
 def healthz(request: Request) -> JSONResponse:
-    """200 when the database answers; lists the models live workers serve and the queue's depth."""
+    """200 when the database answers; lists the models live workers serve, the prompt moderation's state
+    (ready, starting, failed) and the queue's depth."""
     try:
         with request.app.state.sessions() as session:
             session.execute(text("SELECT 1"))
@@ -31,6 +32,7 @@ def healthz(request: Request) -> JSONResponse:
         "status": "ok",
         "database": "ok",
         "models": [{"name": m.name, "engine": m.engine, "live": now - m.seen_at < MODEL_FRESH_SECONDS} for m in models],
+        "moderation": request.app.state.moderator.state(),
         "queue": depth,
     })
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
-from kinema.service import jobs, store
+from kinema.service import hooks, jobs, store
 from kinema.service.auth import CurrentUser, SessionDep, client_ip
 from kinema.service.errors import APIError, bad_request, not_found
 from kinema.service.requests import BodyDep, check_image, check_video, image_from_reference, parse
@@ -54,20 +54,21 @@ def completed_source(session, user, video_id: str, param: str) -> Video:
     return video
 
 
-def source_from(session, user, body, param: str = "video"):
-    """The source video of an edit or extension: an uploaded file, or {"id": …} of a completed video here.
+def source_from(session, user, body, param: str = "video", role: str = "source_video"):
+    """The source video of an edit or extension (or, as `role` target_video, the video a connection
+    joins to): an uploaded file, or {"id": …} of a completed video here.
 
     Returns (uploads, stored_inputs, source video row or None, size of the source, seconds of the source).
     """
     if param in body.files:
         upload = body.files[param]
         checked, info = check_video(upload.data, param, upload.content_type, upload.filename)
-        return {"source_video": checked}, {}, None, None, info["frames"] / info["fps"]
+        return {role: checked}, {}, None, None, info["frames"] / info["fps"]
     reference = body.fields.get(param)
     if not isinstance(reference, dict) or not reference.get("id"):
         raise APIError(400, f"Missing required parameter: '{param}' (a video file, or {{\"id\": \"video_…\"}}).", param=param, code="missing_required_parameter")
     source = completed_source(session, user, str(reference["id"]), f"{param}.id")
-    return {}, {"source_video": source.outputs["video"]}, source, source.size, float(source.seconds)
+    return {}, {role: source.outputs["video"]}, source, source.size, float(source.seconds)
 
 
 @router.post("", response_model=VideoObject, openapi_extra=body_spec(CreateVideoBody, {"input_reference": "The first frame: PNG, JPEG or WebP."}))
@@ -87,7 +88,8 @@ def create_video(request: Request, user: CurrentUser, session: SessionDep, body:
         uploads["input_reference"] = check_image(data, "input_reference")
     mode = jobs.mode_for(fields, base="text-to-video", has_image=bool(uploads), explicit=fields.mode)
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=mode, model=fields.model, seconds=fields.seconds, size=fields.size, uploads=uploads,
     )
     return video_response(request, video)
@@ -177,7 +179,8 @@ def remix_video(request: Request, video_id: str, user: CurrentUser, session: Ses
     fields = parse(RemixBody, body.fields)
     source = completed_source(session, user, video_id, "video_id")
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="edit"), model=source.model,
         seconds=float(source.seconds), size=source.size, strength=fields.strength,
         stored_inputs={"source_video": source.outputs["video"]}, remixed_from=source.id, source_video_id=source.id,
@@ -186,8 +189,8 @@ def remix_video(request: Request, video_id: str, user: CurrentUser, session: Ses
 
 
 def without_file_fields(body) -> dict:
-    """The fields to validate: a `video` reference stays, a `video` file part is not a field."""
-    return {k: v for k, v in body.fields.items() if k != "video" or isinstance(v, dict)}
+    """The fields to validate: a `video` (or `connect_to`) reference stays, a file part is not a field."""
+    return {k: v for k, v in body.fields.items() if k not in ("video", "connect_to") or isinstance(v, dict)}
 
 
 @router.post("/edits", response_model=VideoObject, openapi_extra=body_spec(EditBody, {"video": "The video to edit (MP4, WebM, MOV or GIF)."}))
@@ -196,7 +199,8 @@ def edit_video(request: Request, user: CurrentUser, session: SessionDep, body: B
     uploads, stored, source, size, seconds = source_from(session, user, body)
     fields = parse(EditBody, without_file_fields(body))
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
         prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="edit"), model=source.model if source else None,
         seconds=seconds, size=size, strength=fields.strength, uploads=uploads, stored_inputs=stored,
         source_video_id=source.id if source else None,
@@ -204,14 +208,24 @@ def edit_video(request: Request, user: CurrentUser, session: SessionDep, body: B
     return video_response(request, video)
 
 
-@router.post("/extensions", response_model=VideoObject, openapi_extra=body_spec(ExtendBody, {"video": "The video to extend (MP4, WebM, MOV or GIF)."}))
+@router.post("/extensions", response_model=VideoObject, openapi_extra=body_spec(ExtendBody, {
+    "video": "The video to extend (MP4, WebM, MOV or GIF).",
+    "connect_to": "Kinema: the video whose start the transition joins to (MP4, WebM, MOV or GIF).",
+}))
 def extend_video(request: Request, user: CurrentUser, session: SessionDep, body: BodyDep) -> JSONResponse:
-    """Continue a video forward (or backward) in time; `seconds` is the new segment's length."""
+    """Continue a video forward (or backward) in time; `seconds` is the new segment's length. With
+    `connect_to` (Kinema's extra field), make the transition from the video's end to that one's start."""
     uploads, stored, source, size, source_seconds = source_from(session, user, body)
+    connect = "connect_to" in body.files or body.fields.get("connect_to") is not None
+    if connect:  # the result holds both videos around the transition
+        more_uploads, more_stored, _, _, target_seconds = source_from(session, user, body, "connect_to", role="target_video")
+        uploads, stored = {**uploads, **more_uploads}, {**stored, **more_stored}
+        source_seconds = (source_seconds or 0.0) + target_seconds
     fields = parse(ExtendBody, without_file_fields(body))
     video = jobs.accept(
-        session, settings=request.app.state.settings, storage=request.app.state.storage, user=user, ip=client_ip(request),
-        prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="extend"), model=source.model if source else None,
+        session, settings=request.app.state.settings, storage=request.app.state.storage, moderator=request.app.state.moderator,
+        user=user, ip=client_ip(request),
+        prompt=fields.prompt, options=fields, mode=jobs.mode_for(fields, base="connect" if connect else "extend"), model=source.model if source else None,
         seconds=fields.seconds, size=size, direction=fields.direction, uploads=uploads, stored_inputs=stored,
         source_video_id=source.id if source else None, seconds_before=source_seconds or 0.0,
     )
@@ -236,6 +250,12 @@ def create_character(request: Request, user: CurrentUser, session: SessionDep, b
         raise APIError(400, f"Unknown parameter: '{unknown[0]}'.", param=unknown[0], code="unknown_parameter")
     video = body.files["video"]
     upload, _ = check_video(video.data, "video", video.content_type, video.filename)
+    try:
+        hooks.moderate({"name": name}, role=user.role, moderator=request.app.state.moderator)
+    except hooks.Refusal as refusal:
+        store.audit(session, action="character_refused", user_id=user.id, ip=client_ip(request), detail={**refusal.audit_detail(), "name": name[:200]})
+        session.commit()
+        raise
     key = f"characters/{user.id}/{time.time_ns()}{upload.suffix}"
     storage = request.app.state.storage
     storage.put_bytes(key, upload.data, upload.content_type)
