@@ -14,9 +14,14 @@ encoder reached 0.97 (see the commit history), so the adapters earn their keep.
    `kinema safety eval` and is never read here);
 2. hold a quarter of the training groups back as validation (marked in the dataset; their prompts
    use framings the rest never does, as the held-out split's do);
-3. fine-tune (adapters + MLP) on the rest: AdamW, 3 epochs, batches of 32, binary cross-entropy with
+3. fine-tune (adapters + MLP) on the rest: AdamW, 4 epochs, batches of 32, binary cross-entropy with
    the rarer positives weighted up; prompts that are likeness / ip only through a listed name do
-   not count for those two categories (the name lists catch them; see `loss_mask`);
+   not count for those two categories (the name lists catch them; see `loss_mask`); each epoch, half
+   of the prompts that wrap one core in one framing are re-wrapped in another training framing
+   (`reframed`). On the round-4 validation part (1,152 prompts, false blocks held to 2 %), recall on
+   unsafe prompts was 0.838 without re-wrapping and 0.870 with it; 3 or 6 epochs (0.835, 0.843),
+   re-wrapping every prompt (0.846) or averaging scores over extra wrappers at run time (0.869) did
+   no better;
 4. choose the thresholds on validation, through the whole policy (names and terms too): start each
    category at the threshold that finds ≥ 97 % of its validation positives (within 0.3..0.95); then,
    while more than 2 % of the safe validation prompts are blocked, raise the one threshold that
@@ -24,7 +29,12 @@ encoder reached 0.97 (see the commit history), so the adapters earn their keep.
 5. print validation recall and false-block rate at those thresholds;
 6. fine-tune again on the whole training split with the same settings and save.
 
-Seeded; about 10 minutes on two CPU cores.
+Seeded; about an hour on two CPU cores for ~5,000 training prompts. Steps 3 and 6 do not depend on
+each other, so on two cores they can run side by side, one thread each, and a third call joins them:
+
+    OMP_NUM_THREADS=1 python scripts/train_policy_head.py --validate-only --validation-weights /tmp/val.safetensors &
+    OMP_NUM_THREADS=1 python scripts/train_policy_head.py --final-only --final-weights /tmp/final.safetensors &
+    wait; python scripts/train_policy_head.py --validation-weights /tmp/val.safetensors --final-weights /tmp/final.safetensors
 """
 
 from __future__ import annotations
@@ -42,12 +52,25 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))  # safety_prompts: its framings, for `reframed`
+
+import safety_prompts as prompts  # noqa: E402
 
 from kinema.safety import policy as policy_module  # noqa: E402
-from kinema.safety.policy import CATEGORIES, HEAD_CONFIG, HEAD_WEIGHTS, Evidence, Head, Policy, PolicyConfig, decide  # noqa: E402
+from kinema.safety.policy import (  # noqa: E402
+    CATEGORIES,
+    HEAD_CONFIG,
+    HEAD_WEIGHTS,
+    Evidence,
+    Head,
+    Policy,
+    PolicyConfig,
+    decide,
+)
 
 DATA = ROOT / "src" / "kinema" / "safety" / "data" / "prompts.jsonl"
-RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED, POS_WEIGHT_MAX = 8, 16, 128, 5, 32, 1e-3, 1e-3, 0, 3.0
+RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED, POS_WEIGHT_MAX = 8, 16, 128, 4, 32, 1e-3, 1e-3, 0, 3.0
+REFRAME = 0.5  # share of framed prompts re-wrapped each epoch (`reframed`; 0: off)
 TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.02, 0.995, 0.3
 THRESHOLD_RULE = (f"per category the threshold keeping validation recall >= {TARGET_RECALL} (within {MIN_THRESHOLD}..{MAX_THRESHOLD}); "
                   f"then, while over {FALSE_BLOCK_BUDGET:.0%} of safe validation prompts are blocked, the cheapest raise (fit_thresholds)")
@@ -104,8 +127,30 @@ def batches_by_length(lengths: np.ndarray, seed: int) -> list[np.ndarray]:
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
-    """Train adapters + MLP; returns the tensors `Head` and the policy encoder load."""
+def cores_of(rows: list[dict]) -> list[str | None]:
+    """Per row, the hand-written core it wraps when it is one core in one framing ("a video of {core}"),
+    else None (composed prompts, names, the seed's prompts)."""
+    frames = [*prompts.TRAIN_FRAMES, *prompts.TRAIN_FRAMES_3, *prompts.TRAIN_FRAMES_4, *prompts.VALIDATION_FRAMES,
+              *prompts.VALIDATION_FRAMES_3, *prompts.VALIDATION_FRAMES_4]
+    out = []
+    for row in rows:
+        core = row["group"].removeprefix("r3:").removeprefix("r4:")
+        out.append(core if any(f.format(core) == row["text"] for f in frames) else None)
+    return out
+
+
+def reframed(texts: list[str], cores: list[str | None], rng: np.random.Generator) -> list[str]:
+    """One epoch's texts: half of the framed prompts re-wrapped in another *training* framing, so that over
+    the epochs the head sees each core in several wrappers and learns what the core says, not how
+    one wrapper reads. Never a validation or held-out framing: those stay unseen, as at run time."""
+    frames = [*prompts.TRAIN_FRAMES, *prompts.TRAIN_FRAMES_3, *prompts.TRAIN_FRAMES_4]
+    return [frames[rng.integers(len(frames))].format(core) if core is not None and rng.random() < REFRAME else text
+            for text, core in zip(texts, cores)]
+
+
+def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray, cores: list[str | None] | None = None) -> dict[str, np.ndarray]:
+    """Train adapters + MLP; returns the tensors `Head` and the policy encoder load. `cores` (see
+    `cores_of`), when given, re-wraps framed prompts each epoch (`reframed`)."""
     from transformers import AutoModel, AutoTokenizer
 
     from kinema.models.text import minilm_path
@@ -135,10 +180,12 @@ def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray) -> dict[str, np.
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
     yt, mt = torch.from_numpy(y), torch.from_numpy(mask)
     model.train()
+    rng = np.random.default_rng(SEED)
     for epoch in range(EPOCHS):
         total = 0.0
+        epoch_texts = reframed(texts, cores, rng) if cores else texts
         for idx in batches_by_length(lengths, SEED + epoch):
-            batch = tokenizer([texts[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
+            batch = tokenizer([epoch_texts[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
             logits = mlp(policy_module.pool(model(**batch).last_hidden_state, batch["attention_mask"]))
             loss = (loss_fn(logits, yt[idx]) * mt[idx]).sum() / mt[idx].sum()
             optimizer.zero_grad()
@@ -287,7 +334,15 @@ def main() -> None:
     parser.add_argument("--validation-weights", type=Path, metavar="FILE",
                         help="the validation run's weights (.safetensors): loaded if FILE exists, else trained and saved "
                              "there, so that thresholds and rules can be tried again without training again")
+    parser.add_argument("--final-weights", type=Path, metavar="FILE",
+                        help="the same for the final run (step 6)")
+    parser.add_argument("--final-only", action="store_true",
+                        help="step 6 only, into --final-weights: the final run does not depend on the validation run, so "
+                             "the two can train at the same time (one thread each), and a last call without this flag "
+                             "joins them")
     args = parser.parse_args()
+    if args.final_only and not args.final_weights:
+        parser.error("--final-only needs --final-weights FILE")
     torch.set_num_threads(max(1, torch.get_num_threads()))
     start = time.time()
     # 1. the training split only
@@ -296,15 +351,21 @@ def main() -> None:
     y, mask = labels_matrix(rows), loss_mask(rows)
     # 2. validation: a quarter of the groups
     is_val = np.array([bool(r["validation"]) for r in rows])  # a quarter of the groups, in framings of their own
-    texts = [r["text"] for r in rows]
+    texts, cores = [r["text"] for r in rows], cores_of(rows)
     # 3. fine-tune on the rest
-    print(f"validation run: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts")
     from safetensors.numpy import load_file, save_file
+
+    if args.final_only:
+        print(f"final run: {len(rows)} training prompts")
+        save_file(finetune(texts, y, mask, cores), str(args.final_weights))
+        print(f"saved {args.final_weights} after {time.time() - start:.0f} s")
+        return
+    print(f"validation run: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts")
 
     if args.validation_weights and args.validation_weights.exists():
         weights = load_file(str(args.validation_weights))
     else:
-        weights = finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val])
+        weights = finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val], [c for c, v in zip(cores, is_val) if not v])
         if args.validation_weights:
             save_file(weights, str(args.validation_weights))
     # 4. thresholds on validation, through the whole policy
@@ -325,8 +386,11 @@ def main() -> None:
         print(f"stored the thresholds in {HEAD_CONFIG.name}")
         return
     # 6. again on the whole training split; save
-    print(f"final run: {len(rows)} training prompts")
-    weights = finetune(texts, y, mask)
+    if args.final_weights and args.final_weights.exists():
+        weights = load_file(str(args.final_weights))
+    else:
+        print(f"final run: {len(rows)} training prompts")
+        weights = finetune(texts, y, mask, cores)
     save_file({k: v.astype(np.float32) for k, v in weights.items()}, str(HEAD_WEIGHTS))
     HEAD_CONFIG.write_text(json.dumps({
         "categories": list(CATEGORIES),
@@ -339,10 +403,10 @@ def main() -> None:
             "data_sha256_16": hashlib.sha256(DATA.read_bytes()).hexdigest()[:16],
             "examples": len(rows),
             "validation_examples": int(is_val.sum()),
-            "epochs": EPOCHS, "batch": BATCH, "lr": LR, "weight_decay": WEIGHT_DECAY, "seed": SEED,
+            "epochs": EPOCHS, "reframe": REFRAME, "batch": BATCH, "lr": LR, "weight_decay": WEIGHT_DECAY, "seed": SEED,
             "threshold_rule": THRESHOLD_RULE,
             "validation": validation,
-            "seconds": round(time.time() - start),
+            "seconds": round(time.time() - start),  # this call's; the runs' own when loaded from --*-weights files
         },
     }, indent=2) + "\n")
     print(f"saved {HEAD_WEIGHTS.name} and {HEAD_CONFIG.name} after {time.time() - start:.0f} s")

@@ -120,9 +120,9 @@ class TermList:
     ("suicide prevention") does not count; another occurrence of the same term in the text still does.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, extra: tuple[str, ...] = ()):
         self.terms: list[tuple[str, list[tuple[str, bool]]]] = []  # (category, [(word, is_prefix)])
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in [*path.read_text(encoding="utf-8").splitlines(), *extra]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
@@ -141,10 +141,10 @@ class TermList:
         for category, term in self.terms:
             n = len(term)
             for i in range(len(words) - n + 1):
-                if all(words[i + k].startswith(w) if prefix else words[i + k] == w for k, (w, prefix) in enumerate(term)):
-                    if not _discounted(words, i, i + n):
-                        found.append((category, " ".join(words[i : i + n])))
-                        break
+                spelled = all(words[i + k].startswith(w) if prefix else words[i + k] == w for k, (w, prefix) in enumerate(term))
+                if spelled and not _discounted(words, i, i + n):
+                    found.append((category, " ".join(words[i : i + n])))
+                    break
         return found
 
 
@@ -165,9 +165,27 @@ def default_terms() -> TermList:
     return TermList(NAMES_DIR.parent / "terms.txt")
 
 
+NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def minor_ages() -> tuple[str, ...]:
+    """Every way a prompt commonly gives an age under 18, as term-list lines: "12 year old", "twelve-
+    year-olds", "12 yrs old", "12yo", "12 y/o", "aged 12", "6 month old", "a fifth grader". Written
+    out rather than listed by hand so that digits and number words, each spelling, stay complete."""
+    lines = []
+    for n in range(1, 18):
+        for number in (str(n), NUMBER_WORDS[n]):
+            lines += [f"{number} year* old*", f"{number} yr* old*", f"{number} month* old*", f"{number} yo", f"{number}yo",
+                      f"{number} y o", f"aged {number}"]
+    return tuple(lines + [f"{ordinal} grader*" for ordinal in ORDINALS])
+
+
 @lru_cache(maxsize=1)
 def minor_terms() -> TermList:
-    return TermList(NAMES_DIR.parent / "minor_terms.txt")
+    """Words that put a minor in a scene: `data/minor_terms.txt` and every age under 18 (`minor_ages`)."""
+    return TermList(NAMES_DIR.parent / "minor_terms.txt", minor_ages())
 
 
 __all__ = ["NameHit", "NameMatcher", "TermList", "canonical_words", "default_matcher", "default_terms", "minor_terms"]
