@@ -21,7 +21,8 @@ encoder reached 0.97 (see the commit history), so the adapters earn their keep.
    (`reframed`). On the round-4 validation part (1,152 prompts, false blocks held to 2 %), recall on
    unsafe prompts was 0.838 without re-wrapping and 0.870 with it; 3 or 6 epochs (0.835, 0.843),
    re-wrapping every prompt (0.846) or averaging scores over extra wrappers at run time (0.869) did
-   no better;
+   no better, nor did ~60 more safe prompts near the line (0.811 on that validation part, minors
+   worst: not kept);
 4. choose the thresholds on validation, through the whole policy (names and terms too): start each
    category at the threshold that finds ≥ 97 % of its validation positives (within 0.3..0.95); then,
    while more than 2 % of the safe validation prompts are blocked, raise the one threshold that
