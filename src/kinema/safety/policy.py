@@ -26,7 +26,7 @@ How a text is scored, offline:
 3. **Terms.** A short curated list of unambiguous terms (`data/terms.txt`: "decapitated", "porn",
    "suicide", "ku klux klan" ...) sets its category's score to 1.0, folded like the names. And
    `minors` is read as the policy defines it — a minor in an unsafe context: when the text names a
-   minor (`data/minor_terms.txt`: child, toddler, teenager, "12 year old" ...) and is flagged as
+   minor (`data/minor_terms.txt`: child, toddler, teenager ...; and any age under 18, "12yo") and is flagged as
    sexual, violent or self-harm, it is flagged `minors` too (`decide`). A term that is negated ("no
    gore") or names the fight against the thing ("suicide prevention") does not count.
 4. **Verdict.** A category is flagged when its score reaches its threshold. The thresholds are
