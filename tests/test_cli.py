@@ -109,6 +109,16 @@ def test_generate_from_a_diffusers_folder(tiny_pipeline, tmp_path, capsys):
     assert (info.width, info.height, info.frames, info.fps) == (32, 32, 17, 16.0)
 
 
+@pytest.mark.parametrize("kind", ["ltx", "cogvideox-t2v", "hunyuanvideo"])
+def test_every_family_generates_from_its_folder(tiny_pipeline, kind, tmp_path, capsys):
+    out = tmp_path / f"{kind}.mp4"
+    code, stdout, _ = run(["generate", "a red ball", "--model", str(tiny_pipeline(kind)), "--size", "32x32", "--seconds", "1", "--steps", "2", "--json", "--quiet", "-o", str(out)], capsys)
+    meta = json.loads(stdout)
+    info = probe(out)
+    assert code == 0 and meta["engine"] == "diffusers" and meta["model"] == kind
+    assert (info.width, info.height, info.frames, info.fps) == (32, 32, meta["frames"], meta["fps"])
+
+
 def test_generate_image_to_video_with_options_as_json(tiny_pipeline, tmp_path, capsys):
     from PIL import Image
 

@@ -116,6 +116,29 @@ def build_parser() -> Parser:
     check_video.add_argument("file", type=Path, help="the video to check")
     check_video.add_argument("--json", action="store_true", help="print as JSON")
 
+    worldbench = commands.add_parser("worldbench", help="WorldBench: score a model (or videos) on Kinema World's prompt suite")
+    source = worldbench.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="generate every prompt with this model (name, checkpoint or diffusers folder)")
+    source.add_argument("--truth", action="store_true", help="score Kinema World's own ground-truth renders (the calibration)")
+    source.add_argument("--videos", type=Path, help="score a folder of ready-made videos named ID.mp4 (ID-v1.mp4, … for extra views)")
+    worldbench.add_argument("--out", type=Path, required=True, help="folder for the videos, report.json and report.html")
+    worldbench.add_argument("--dims", nargs="+", metavar="DIM", help="only these dimensions: objects count spatial motion camera physics multi-view storyboard")
+    worldbench.add_argument("--limit", type=int, help="at most N prompts, spread over every section")
+    worldbench.add_argument("--ids", nargs="+", metavar="ID", help="only these prompts")
+    worldbench.add_argument("--size", help="WxH (default: the model's; 128x128 for --truth)")
+    worldbench.add_argument("--seconds", type=float, help="video length (default: the suite's, 4)")
+    worldbench.add_argument("--fps", type=float, help="frames per second (default: the suite's, 8)")
+    worldbench.add_argument("--seed", type=int, default=0, help="prompt k is generated with seed SEED + k")
+    worldbench.add_argument("--steps", type=int, help="denoising steps (default: the model's)")
+    worldbench.add_argument("--device", default="cpu", help="torch device for the model")
+    worldbench.add_argument("--suite", type=Path, help="another suite file (default: the packaged one)")
+    worldbench.add_argument("--quiet", action="store_true", help="no progress lines")
+    worldbench.add_argument(
+        "--modes", nargs="*", metavar="DIM",
+        help="with --model: also judge mode dimensions on the selected moving prompts: first-frame, extension-seam, loop-seam "
+        "(the three when none is named), stability (a 60-second video each); written to OUT/modes.json",
+    )
+
     bench = commands.add_parser("bench", help="time the model against a diffusers peer")
     from kinema import bench as bench_module
 
@@ -394,6 +417,72 @@ def cmd_world(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worldbench(args: argparse.Namespace) -> int:
+    from kinema.engines.base import parse_size
+    from kinema.worldbench.report import format_table
+    from kinema.worldbench.run import RunSettings, run
+    from kinema.worldbench.suite import SUITE_PATH, load_suite
+
+    suite = load_suite(args.suite or SUITE_PATH)
+    suite.select(tuple(args.dims) if args.dims else None, args.limit, tuple(args.ids) if args.ids else None)  # bad values fail here
+    if args.videos is not None and not args.videos.is_dir():
+        raise UsageError(f"--videos {str(args.videos)!r} is not a folder")
+    if args.modes is not None:
+        from kinema.worldbench.modes import MODE_DIMS
+
+        if args.model is None:
+            raise UsageError("--modes needs --model (the modes are asked of a model)")
+        unknown = [d for d in args.modes if d not in MODE_DIMS]
+        if unknown:
+            raise UsageError(f"unknown mode dimension(s) {', '.join(unknown)}; allowed: {', '.join(MODE_DIMS)}")
+    size = args.size
+    if size is None:
+        if args.model is not None:
+            from kinema.engines import locate_model
+
+            size = locate_model(args.model).capabilities().default_size
+        else:
+            size = "128x128"
+    width, height = parse_size(size)
+    settings = RunSettings(width, height, args.seconds or suite.seconds, args.fps or suite.fps, args.seed, args.steps)
+    source = "model" if args.model else "truth" if args.truth else "videos"
+
+    def progress(done: int, total: int, result) -> None:
+        if not args.quiet:
+            marks = " ".join(f"{d}:{'ok' if v.passed else 'FAIL'}" for d, v in result.verdicts.items()) or result.status
+            print(f"[{done}/{total}] {result.prompt.id} {marks}", file=sys.stderr)
+
+    document = run(
+        suite, args.out, source, settings, tuple(args.dims) if args.dims else None, args.limit,
+        tuple(args.ids) if args.ids else None, model=args.model, videos=args.videos, device=args.device, progress=progress,
+    )
+    print(format_table(document))
+    if args.modes is not None:
+        print(_worldbench_modes(args, suite, settings))
+    print(f"report: {args.out / 'report.html'}", file=sys.stderr)
+    return 0
+
+
+def _worldbench_modes(args: argparse.Namespace, suite, settings) -> str:
+    from kinema.engines import load_engine
+    from kinema.worldbench.modes import MODE_DIMS, run_modes
+
+    dims = tuple(args.modes) or ("first-frame", "extension-seam", "loop-seam")
+    engine = load_engine(args.model, device=args.device, provenance=False)
+    prompts = suite.select(tuple(args.dims) if args.dims else None, args.limit, tuple(args.ids) if args.ids else None)
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr))
+    rows = run_modes(engine, prompts, settings, args.out, dims, progress=say)
+    (args.out / "modes.json").write_text(json.dumps(rows, indent=1) + "\n")
+    lines = [f"{'mode dimension':<15} {'score':>6} {'passed':>7}  notes"]
+    for dim in MODE_DIMS:
+        if dim in rows:
+            row = rows[dim]
+            score = "n/a" if row["score"] is None else f"{row['score']:.3f}"
+            notes = f"{row['not_applicable']} not applicable ({row['reason']})" if row["not_applicable"] else ""
+            lines.append(f"{dim:<15} {score:>6} {row['passed']:>3}/{row['scored']:<3}  {notes}")
+    return "\n".join(lines)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from kinema.training.config import DiTTrainingConfig, VAETrainingConfig, load_config
 
@@ -432,6 +521,7 @@ def service_command(name: str):
 
 
 COMMANDS = {"generate": cmd_generate, "models": cmd_models, "world": cmd_world, "train": cmd_train, "bench": cmd_bench,
+            "worldbench": cmd_worldbench,
             "verify": cmd_verify, "safety": cmd_safety,
             **{name: service_command(name) for name in ("serve", "worker", "admin")}}
 

@@ -133,12 +133,16 @@ def test_bad_latent_shape_names_it():
         model(x, t, text, mask)
 
 
-def test_blocked_bf16_attention_matches_reference():
-    """The CPU bf16 path of `layers.attention` agrees with exact attention, padding mask included."""
+@pytest.mark.parametrize("amx", [False, True], ids=["blocked-bmm", "fused-sdpa"])
+def test_cpu_bf16_attention_matches_reference(amx, monkeypatch):
+    """Both CPU bf16 paths of `layers.attention` (blocked bmm without AMX, the fused kernel with it)
+    agree with exact attention, padding mask included, and so do their gradients."""
     import torch.nn.functional as F
 
+    from kinema.models import layers
     from kinema.models.layers import attention
 
+    monkeypatch.setattr(layers, "cpu_has_amx", lambda: amx)
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(2, 3, 300, 32, generator=g) for _ in range(3))
     mask = torch.ones(2, 1, 1, 300, dtype=torch.bool)
@@ -147,4 +151,10 @@ def test_blocked_bf16_attention_matches_reference():
     blocked = attention(q.bfloat16(), k.bfloat16(), v.bfloat16(), mask).double()
     assert blocked.shape == exact.shape
     assert (blocked - exact).abs().max() < 0.03  # bf16 rounding of inputs and probabilities
+    # training: gradients flow through either path and agree with exact attention's
+    qb, kb, vb = (x.bfloat16().requires_grad_() for x in (q, k, v))
+    attention(qb, kb, vb, mask).float().square().sum().backward()
+    qd = q.double().requires_grad_()
+    F.scaled_dot_product_attention(qd, k.double(), v.double(), attn_mask=mask).square().sum().backward()
+    assert (qb.grad.double() - qd.grad).abs().max() < 0.05 * qd.grad.abs().max()
     assert torch.equal(attention(q, k, v, mask), F.scaled_dot_product_attention(q, k, v, attn_mask=mask))

@@ -64,3 +64,25 @@ def test_relations_and_camera_from_free_text():
 def test_text_outside_the_world_is_refused():
     with pytest.raises(ParseError, match="no object"):
         parse("Tokyo street at night, neon lights")
+
+
+def test_captions_are_the_same_by_seed_in_every_process():
+    # Python seeds str hashes per process; a caption must not depend on a set's order (the
+    # WorldBench suite and `kinema world build` are deterministic by seed).
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from kinema.world.captions import detailed\n"
+        "from kinema.world.scene import Scene, WorldObject\n"
+        "objects = (WorldObject('cone', 'red', 'medium', (-1.5, 1.0)), WorldObject('capsule', 'pink', 'large', (0.0, 0.0)),"
+        " WorldObject('sphere', 'cyan', 'large', (1.5, 0.5)), WorldObject('cube', 'blue', 'small', (0.5, 2.0)))\n"
+        "print(' '.join(detailed(Scene('sand', 'night', objects), np.random.default_rng(s)) for s in range(8)))\n"
+    )
+    texts = {
+        subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(h)}, capture_output=True, text=True, check=True).stdout
+        for h in range(4)
+    }
+    assert len(texts) == 1

@@ -114,7 +114,8 @@ class _Namer:
 
     def __init__(self, scene: Scene, rng: np.random.Generator):
         self.scene = scene
-        self.shape_word = {s: _pick(rng, WORDS["shape"][s]) for s in {o.shape for o in scene.objects}}
+        # In order of first appearance, not a set's (hash-seeded) order: captions are then the same by seed in every process.
+        self.shape_word = {s: _pick(rng, WORDS["shape"][s]) for s in dict.fromkeys(o.shape for o in scene.objects)}
         self.size_word = {i: _pick(rng, WORDS["size"][o.size]) for i, o in enumerate(scene.objects)}
 
     def noun(self, index: int, definite: bool = False, with_size: bool = True) -> str:

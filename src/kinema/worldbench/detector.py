@@ -1,0 +1,481 @@
+"""The WorldBench detector: Kinema World's objects read from frames alone, with no ground truth.
+
+Three small networks, all calibrated on ground-truth renders of Kinema World with the renderer's
+object-id buffers as labels (`calibrate.py` trains them; the weights ship in `data/detector.npz`):
+
+1. **PixelNet** labels every pixel background or one of the palette's colours. The palette makes this
+   workable — its colours were chosen far apart — but a single pixel is not enough under Kinema
+   World's lighting: an object's shadowed side at sunset is as dark as the asphalt around it, and a
+   white ball in shade is a grey one in light. So each pixel is described by its colour and its
+   neighbourhood's (means, and per-channel maxima and minima over a few pixels: the lit side next to
+   a dark one), and a small MLP told the prompt's sky and ground (what light to expect) decides. It
+   costs ≈ 4 K multiply-adds a pixel, so a 33-frame clip is labelled in a fraction of a second.
+2. **ColourNet** names each object's colour from all its pixels together (see the class).
+3. **ShapeNet** names an object's shape from a square crop round it: its mask, the masks of the
+   objects touching it (so an occluded silhouette is not read as a different shape) and its shading.
+
+Between them plain image processing (scipy.ndimage): connected components of each colour, small
+fragments of another colour absorbed into the object they sit on (a shadowed part read as a darker
+palette colour), fragments below a minimum area dropped, and per component its area, centroid, box,
+whether it touches the frame's border and whether it touches another object (a possible occluder).
+
+Tracking across frames is `track.py`'s; this file knows one frame at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy import ndimage
+
+from kinema.world.sampler import CLASHES
+from kinema.world.scene import GROUNDS, PALETTE, SHAPES, SKIES
+
+COLOURS = tuple(PALETTE)
+"""Pixel class k + 1 is COLOURS[k]; class 0 is the background (ground and sky)."""
+WEIGHTS = Path(__file__).resolve().parent / "data" / "detector.npz"
+CROP = 24
+"""Side of the square crop ShapeNet reads."""
+HIGH_VIEWS = ("top",)
+"""Views whose steep angle changes every silhouette; ShapeNet is told when it looks from one."""
+
+
+# --- the networks ------------------------------------------------------------------------------------
+
+
+PIXEL_FEATURES = 16
+
+
+def pixel_features(frames: np.ndarray) -> np.ndarray:
+    """(T, H, W, 3) uint8 → (T, H, W, 16) float32: what PixelNet sees of each pixel.
+
+    Its colour; the mean colour of its 3×3 and 7×7 neighbourhoods; the brightest and darkest value of
+    each channel within 5×5 (the lit side of the object a dark pixel may belong to); its row's height in
+    the frame (the sky is above, the near ground below). Plain filters, so every pixel costs the same."""
+    rgb = frames.astype(np.float32) / 255.0
+    T, H, W, _ = rgb.shape
+    rows = np.broadcast_to(((np.arange(H, dtype=np.float32) + 0.5) / H)[None, :, None, None], (T, H, W, 1))
+    return np.concatenate(
+        [
+            rgb,
+            ndimage.uniform_filter(rgb, size=(1, 3, 3, 1), mode="nearest"),
+            ndimage.uniform_filter(rgb, size=(1, 7, 7, 1), mode="nearest"),
+            ndimage.maximum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
+            ndimage.minimum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
+            rows,
+        ],
+        axis=-1,
+    )
+
+
+class PixelNet(torch.nn.Module):
+    """(P, 16) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
+
+    The sky and the ground enter as learned offsets of the first layer (the light and the surface
+    to expect)."""
+
+    def __init__(self, hidden: int = 48):
+        super().__init__()
+        self.first = torch.nn.Linear(PIXEL_FEATURES, hidden)
+        self.sky = torch.nn.Embedding(len(SKIES), hidden)
+        self.ground = torch.nn.Embedding(len(GROUNDS), hidden)
+        self.rest = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(hidden, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1 + len(COLOURS)))
+
+    def forward(self, x: torch.Tensor, sky: torch.Tensor, ground: torch.Tensor) -> torch.Tensor:
+        return self.rest(self.first(x) + self.sky(sky) + self.ground(ground))
+
+
+COLOUR_FEATURES = len(COLOURS) + 15 + len(SKIES) + len(GROUNDS)
+
+
+class ColourNet(torch.nn.Module):
+    """(B, 37) features of one object's pixels and its surroundings → (B, 12) colour logits.
+
+    A pixel cannot tell a white ball in shade from a grey one in light; the object's pixels together,
+    beside the ground around them (how much light falls here), can. Features: the mean of PixelNet's
+    colour probabilities over the object; its luminance at the 10th, 50th and 90th percentiles; the
+    mean colour of its brighter half and of all of it; the mean colour of the background just round
+    it and of the background in the lower half of the frame (the ground); the sky and the ground."""
+
+    def __init__(self, hidden: int = 48):
+        super().__init__()
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(COLOUR_FEATURES, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, len(COLOURS))
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def colour_features(frame: np.ndarray, probs: np.ndarray, mask: np.ndarray, background: np.ndarray, sky: str, ground: str) -> np.ndarray:
+    """ColourNet's input for the object covering `mask` (H, W) bool; `background` (H, W) bool is what
+    PixelNet read as ground or sky. (37,) float32."""
+    p = probs[1:, mask].mean(axis=1)
+    p = p / max(p.sum(), 1e-6)
+    image = frame.astype(np.float32) / 255.0
+    rgb = image[mask]  # (P, 3)
+    lum = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    bright = rgb[lum >= np.median(lum)]
+    ring = ndimage.binary_dilation(mask, iterations=3) & background
+    lower = background.copy()
+    lower[: frame.shape[0] // 2] = False
+    around = image[ring].mean(0) if ring.any() else image[background].mean(0) if background.any() else rgb.mean(0)
+    floor = image[lower].mean(0) if lower.any() else around
+    context = np.zeros(len(SKIES) + len(GROUNDS), np.float32)
+    context[SKIES.index(sky)] = 1.0
+    context[len(SKIES) + GROUNDS.index(ground)] = 1.0
+    return np.concatenate([p, np.percentile(lum, [10, 50, 90]), bright.mean(0), rgb.mean(0), around, floor, context]).astype(np.float32)
+
+
+class ShapeNet(torch.nn.Module):
+    """(B, 3, 24, 24) crops (mask, other objects' masks, shading) and (B, 3) extras → (B, 5) shape logits.
+
+    extras: log2 of the crop's side in pixels / 4 (how much detail there is), whether the view is a
+    high one, and the box's aspect (width / height, log2) before the crop was made square.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 16, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),  # 12
+            torch.nn.Conv2d(16, 32, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),  # 6
+            torch.nn.Conv2d(32, 32, 3, padding=1),
+            torch.nn.ReLU(),
+        )
+        self.head = torch.nn.Sequential(torch.nn.Linear(32 * 6 * 6 + 3, 64), torch.nn.ReLU(), torch.nn.Linear(64, len(SHAPES)))
+
+    def forward(self, crops: torch.Tensor, extras: torch.Tensor) -> torch.Tensor:
+        h = self.features(crops).flatten(1)  # (B, 1152)
+        return self.head(torch.cat([h, extras], dim=1))
+
+
+@dataclass
+class Networks:
+    pixel: PixelNet
+    colour: ColourNet | None
+    """None while calibrating (the majority of PixelNet's labels decides)."""
+    shape: ShapeNet | None
+    """None while calibrating (no shapes are read)."""
+
+
+@lru_cache(maxsize=4)
+def load_networks(path: Path = WEIGHTS) -> Networks:
+    """The calibrated networks (cached: the detector is built many times in a run)."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: the detector's weights are missing; run `python -m kinema.worldbench.calibrate`")
+    with np.load(path) as data:
+        arrays = {k: torch.from_numpy(data[k]) for k in data.files}
+    nets = Networks(PixelNet(), ColourNet(), ShapeNet())
+    for name in ("pixel", "colour", "shape"):
+        net = getattr(nets, name)
+        net.load_state_dict({k[len(name) + 1 :]: v for k, v in arrays.items() if k.startswith(name + ".")})
+        net.eval()
+    return nets
+
+
+# --- what a frame holds ------------------------------------------------------------------------------
+
+
+@dataclass
+class Detection:
+    """One object seen in one frame. Pixel coordinates are continuous: pixel (i, j)'s centre is (j + .5, i + .5)."""
+
+    colour: str
+    area: int
+    u: float
+    v: float
+    box: tuple[float, float, float, float]
+    """(u0, v0, u1, v1): the tight box round its pixels."""
+    border: bool
+    """It touches the frame's edge (it may be partly outside)."""
+    touching: bool
+    """It touches another detected object (it may be partly hidden, or hide another)."""
+    luminance: float
+    """Mean brightness of its pixels, 0–255 (spinning shows as changes of shading)."""
+    colour_probs: np.ndarray | None = None
+    """(12,) ColourNet's probabilities over COLOURS (one-hot on `colour` without ColourNet)."""
+    shape_probs: np.ndarray | None = None
+    """(5,) ShapeNet's probabilities over SHAPES; None when too small to tell."""
+    pixels: np.ndarray | None = field(default=None, repr=False)
+    """(P, 2) int rows and columns of its pixels (for appearance comparisons)."""
+
+    @property
+    def size(self) -> float:
+        """The larger side of its box, pixels."""
+        return max(self.box[2] - self.box[0], self.box[3] - self.box[1])
+
+    @property
+    def bottom(self) -> float:
+        return self.box[3]
+
+
+@dataclass
+class FrameReading:
+    detections: list[Detection]
+    labels: np.ndarray
+    """(H, W) int8 pixel classes (0 background, k + 1 for COLOURS[k]) after clean-up."""
+
+
+# --- the detector ------------------------------------------------------------------------------------
+
+
+SHADES: dict[str, tuple[str, ...]] = {
+    "white": ("gray",),
+    "gray": ("white", "black"),
+    "black": ("gray", "brown"),
+    "brown": ("orange", "black", "red"),
+    "orange": ("brown", "yellow"),
+    "yellow": ("orange",),
+    "red": ("brown", "pink"),
+    "pink": ("red", "purple"),
+    "purple": ("blue", "pink"),
+    "blue": ("purple",),
+    "cyan": (),
+    "green": (),
+}
+"""Colour → the palette colours a part of it can look like in shade or in full light (a white cube's
+dark face is gray, an orange ball's shadowed side brown). A reading told which colours to expect
+(the prompt's) takes such a part for the expected colour it is a shade of."""
+
+
+def allowed_colours(sky: str, ground: str) -> np.ndarray:
+    """(12,) bool: the palette colours Kinema World ever shows on this ground under this sky."""
+    clash = set(CLASHES.get(ground, ())) | set(CLASHES.get(sky, ()))
+    return np.array([c not in clash for c in COLOURS])
+
+
+class Detector:
+    """detector.read(frames, sky, ground, view) → one FrameReading per frame."""
+
+    def __init__(
+        self,
+        weights: Path = WEIGHTS,
+        networks: Networks | None = None,
+        min_area_fraction: float = 0.0015,
+        absorb_ratio: float = 0.6,
+    ):
+        """networks: already in memory (calibration); otherwise read from `weights`."""
+        self.networks = networks or load_networks(Path(weights))
+        self.pixel_net = self.networks.pixel
+        self.min_area_fraction = min_area_fraction
+        self.absorb_ratio = absorb_ratio
+
+    def min_area(self, height: int, width: int) -> int:
+        return max(3, int(round(self.min_area_fraction * height * width)))
+
+    @torch.inference_mode()
+    def pixel_probs(self, frames: np.ndarray, sky: str, ground: str) -> np.ndarray:
+        """(T, H, W, 3) uint8 → (T, 13, H, W) float32 class probabilities (clashing colours excluded)."""
+        allowed = torch.from_numpy(np.concatenate([[True], allowed_colours(sky, ground)]))
+        T, H, W, _ = frames.shape
+        out = np.empty((T, 1 + len(COLOURS), H, W), np.float32)
+        for start in range(0, T, 16):  # bounded memory for long or large videos
+            x = torch.from_numpy(pixel_features(frames[start : start + 16]).reshape(-1, PIXEL_FEATURES))
+            n = len(x)
+            logits = self.pixel_net(x, torch.full((n,), SKIES.index(sky)), torch.full((n,), GROUNDS.index(ground)))
+            logits = logits.masked_fill(~allowed[None], -1e4)
+            probs = torch.softmax(logits, dim=1).numpy().reshape(-1, H, W, 1 + len(COLOURS))
+            out[start : start + 16] = probs.transpose(0, 3, 1, 2)
+        return out
+
+    def read(self, frames: np.ndarray, sky: str, ground: str, view: str = "front", expected: frozenset[str] | None = None) -> list[FrameReading]:
+        """Every frame's objects. frames: (T, H, W, 3) uint8. expected: the colours the prompt names;
+        a component of another colour that is a shade of one of them (`SHADES`) is read as that
+        colour and joins the object of that colour it touches."""
+        if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+            raise ValueError(f"frames must be (T, H, W, 3) uint8, not {frames.shape} {frames.dtype}")
+        probs = self.pixel_probs(frames, sky, ground)
+        allowed = allowed_colours(sky, ground)
+        readings = [self._components(frames[t], probs[t], sky, ground, allowed, expected) for t in range(len(frames))]
+        if self.networks.shape is not None:
+            self._shapes(frames, readings, view)
+        return readings
+
+    # --- one frame: components -----------------------------------------------------------------------
+
+    def _components(
+        self, frame: np.ndarray, probs: np.ndarray, sky: str, ground: str, allowed: np.ndarray, expected: frozenset[str] | None = None
+    ) -> FrameReading:
+        H, W = frame.shape[:2]
+        labels = probs.argmax(0).astype(np.int8)  # (H, W)
+        eight = np.ones((3, 3), bool)
+        minimum = self.min_area(H, W)
+        parts: list[tuple[int, np.ndarray]] = []  # (class, bool mask)
+        for c in np.unique(labels):
+            if c == 0:
+                continue
+            comp, n = ndimage.label(labels == c, structure=eight)
+            for k in range(1, n + 1):
+                parts.append((int(c), comp == k))
+        # A fragment of one colour on a bigger object of another is a shading variant of it (a band, a
+        # shadow, a highlight) when it is tiny beside it, or small and the net found the big one's
+        # colour plausible there too: it joins that object.
+        parts.sort(key=lambda p: -p[1].sum())
+        kept: list[list] = []  # [class, mask]
+        for c, mask in parts:
+            area = mask.sum()
+            grown = ndimage.binary_dilation(mask, structure=eight)
+            host = None
+            for entry in kept:
+                host_area = entry[1].sum()
+                if entry[0] == c or not (grown & entry[1]).any():
+                    continue
+                tiny = area <= 3 * minimum and area < 0.25 * host_area
+                plausible = area < self.absorb_ratio * host_area and probs[entry[0], mask].mean() >= 0.15
+                # Mostly surrounded by the bigger object: a lit face or a shadowed side of it (objects
+                # stand on the ground, so one in front of another shows background below it).
+                ring = grown & ~mask
+                enclosed = area < 0.5 * host_area and (ring & entry[1]).sum() >= 0.7 * ring.sum()
+                if tiny or plausible or enclosed:
+                    host = entry
+                    break
+            if host is not None:
+                host[1] = host[1] | mask
+            else:
+                kept.append([c, mask])
+        kept = [k for k in kept if k[1].sum() >= minimum]
+        colour_probs = [np.eye(len(COLOURS), dtype=np.float32)[c - 1] for c, _ in kept]
+        if self.networks.colour is not None and kept:
+            background = labels == 0
+            features = np.stack([colour_features(frame, probs, mask, background, sky, ground) for _, mask in kept])
+            with torch.inference_mode():
+                logits = self.networks.colour(torch.from_numpy(features))
+                logits = logits.masked_fill(~torch.from_numpy(allowed)[None], -1e4)
+                colour_probs = list(torch.softmax(logits, dim=1).numpy())
+            for entry, row in zip(kept, colour_probs):
+                entry[0] = int(row.argmax()) + 1
+        if expected is not None and kept:
+            kept, colour_probs = _attribute(kept, colour_probs, expected)
+        clean = np.zeros((H, W), np.int8)
+        for c, mask in kept:
+            clean[mask] = c
+        grown_masks = [ndimage.binary_dilation(mask, structure=eight) for _, mask in kept]
+        luminance = frame.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        detections = []
+        for i, (c, mask) in enumerate(kept):
+            rows, cols = np.nonzero(mask)
+            touching = any(i != j and (grown_masks[i] & kept[j][1]).any() for j in range(len(kept)))
+            detections.append(
+                Detection(
+                    colour=COLOURS[c - 1],
+                    area=len(rows),
+                    u=float(cols.mean() + 0.5),
+                    v=float(rows.mean() + 0.5),
+                    box=(float(cols.min()), float(rows.min()), float(cols.max() + 1), float(rows.max() + 1)),
+                    border=bool(rows.min() == 0 or cols.min() == 0 or rows.max() == H - 1 or cols.max() == W - 1),
+                    touching=touching,
+                    luminance=float(luminance[rows, cols].mean()),
+                    colour_probs=colour_probs[i],
+                    pixels=np.stack([rows, cols], 1).astype(np.int32),
+                )
+            )
+        return FrameReading(detections, clean)
+
+    # --- shapes ----------------------------------------------------------------------------------------
+
+    def _shapes(self, frames: np.ndarray, readings: list[FrameReading], view: str) -> None:
+        items = [(t, d) for t, r in enumerate(readings) for d in r.detections if d.size >= 4]
+        if not items:
+            return
+        crops, extras = zip(*(shape_crop(frames[t], readings[t].labels, d, view) for t, d in items))
+        with torch.inference_mode():
+            logits = self.networks.shape(torch.from_numpy(np.stack(crops)), torch.from_numpy(np.stack(extras)))
+            probs = torch.softmax(logits, dim=1).numpy()
+        for (_, d), p in zip(items, probs):
+            d.shape_probs = p
+
+
+def _attribute(kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str]) -> tuple[list[list], list[np.ndarray]]:
+    """Components of an unexpected colour that is a shade of an expected one take that colour (the
+    likelier one by the colour probabilities); then touching components of one colour are one object,
+    and a smaller unexpected one touching an expected one is part of it."""
+    probs = [np.asarray(p, np.float32) for p in colour_probs]
+    for k, entry in enumerate(kept):
+        colour = COLOURS[entry[0] - 1]
+        if colour in expected:
+            continue
+        shades = [c for c in SHADES[colour] if c in expected]
+        if shades:
+            best = max(shades, key=lambda c: probs[k][COLOURS.index(c)])
+            entry[0] = COLOURS.index(best) + 1
+            probs[k] = np.eye(len(COLOURS), dtype=np.float32)[entry[0] - 1]
+    eight = np.ones((3, 3), bool)
+
+    def joins(host: list, part: list) -> bool:
+        # One object: the same colour, or a smaller part of a colour the prompt does not name on an
+        # object it does (a highlight, a lit rim against the sky).
+        if host[0] == part[0]:
+            return True
+        unexpected = COLOURS[part[0] - 1] not in expected and COLOURS[host[0] - 1] in expected
+        return unexpected and part[1].sum() < host[1].sum()
+
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(kept)):
+            grown = ndimage.binary_dilation(kept[i][1], structure=eight)
+            for j in range(len(kept)):
+                if j != i and joins(kept[i], kept[j]) and (grown & kept[j][1]).any():
+                    a, b = kept[i][1].sum(), kept[j][1].sum()
+                    if kept[j][0] == kept[i][0]:
+                        probs[i] = (a * probs[i] + b * probs[j]) / (a + b)
+                    kept[i][1] = kept[i][1] | kept[j][1]
+                    del kept[j], probs[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return kept, probs
+
+
+def shape_crop(frame: np.ndarray, labels: np.ndarray, d: Detection, view: str) -> tuple[np.ndarray, np.ndarray]:
+    """ShapeNet's input for one detection: (3, 24, 24) float32 crop and (3,) float32 extras."""
+    H, W = labels.shape
+    u0, v0, u1, v1 = d.box
+    side = max(u1 - u0, v1 - v0) + 2  # a pixel of margin round the object
+    cu, cv = (u0 + u1) / 2, (v0 + v1) / 2
+    # Sample a CROP × CROP grid over the square [cu ± side/2] × [cv ± side/2] (nearest pixel: masks stay crisp).
+    grid = (np.arange(CROP) + 0.5) / CROP - 0.5
+    cols = np.floor(cu + grid * side).astype(int)
+    rows = np.floor(cv + grid * side).astype(int)
+    inside = (rows[:, None] >= 0) & (rows[:, None] < H) & (cols[None, :] >= 0) & (cols[None, :] < W)
+    r, c = np.clip(rows, 0, H - 1)[:, None], np.clip(cols, 0, W - 1)[None, :]
+    own = np.zeros((H, W), bool)
+    own[d.pixels[:, 0], d.pixels[:, 1]] = True
+    mask = own[r, c] & inside
+    others = (labels[r, c] > 0) & ~mask & inside
+    lum = frame[r, c].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    if mask.any():
+        mean, std = lum[mask].mean(), lum[mask].std() + 8.0
+        shading = np.where(mask, (lum - mean) / std, 0.0)
+    else:
+        shading = np.zeros_like(lum)
+    crop = np.stack([mask, others, shading]).astype(np.float32)
+    width, height = max(u1 - u0, 1.0), max(v1 - v0, 1.0)
+    extras = np.array([np.log2(side) / 4, float(view in HIGH_VIEWS), np.log2(width / height)], np.float32)
+    return crop, extras
+
+
+__all__ = [
+    "COLOURS",
+    "ColourNet",
+    "Detection",
+    "Detector",
+    "FrameReading",
+    "Networks",
+    "PixelNet",
+    "ShapeNet",
+    "allowed_colours",
+    "colour_features",
+    "load_networks",
+    "pixel_features",
+    "shape_crop",
+]

@@ -1,0 +1,150 @@
+"""How the camera moved: each candidate camera path tested against the video's background.
+
+Kinema World's background is a plane (the ground) under a sky at infinity, so for any two camera
+poses every background pixel of one frame has one known place in the other: a ground pixel's ray
+meets the plane z = 0 at a point that projects into the other frame, a sky pixel's direction does.
+For each candidate path — static, pan, orbit, dolly, crane, both ways, from the prompt's camera
+set-up (`kinema.world.camera.poses`, the renderer's own geometry) — the scorer warps frame t by that
+path's correspondence onto frame t + lag and measures how different the two are over the
+background (object pixels of either frame left out, since objects may move on their own). The
+candidate whose warp explains the frames best is how the camera moved.
+
+A tracking shot follows its object wherever the object goes, so it is tested as a family of
+candidates: the camera gliding over the ground in each of the four directions at a few speeds.
+
+Nothing here reads ground truth; the candidates come from the prompt's camera set-up alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy import ndimage
+
+from kinema.world import shapes
+from kinema.world.camera import poses, project
+from kinema.world.render import camera_rays
+from kinema.world.scene import DIRECTION_VECTORS, Camera, Scene
+from kinema.world.simulate import start_pose
+
+NAMED = ("static", "pan-left", "pan-right", "orbit-left", "orbit-right", "dolly-in", "dolly-out", "crane-up", "crane-down")
+GLIDE_SPEEDS = (0.6, 1.0, 1.5)
+"""Metres per second of the tracking candidates (a ball rolls at about 1, a sliding block starts near 2)."""
+LAG_SECONDS = 1.0
+MAX_GROUND_DISTANCE = 60.0
+
+
+@dataclass
+class CameraReading:
+    best: str
+    """The candidate that explains the background best: a path name, or "glide-DIRECTION-SPEED"."""
+    residuals: dict[str, float]
+    """Mean absolute difference (0–255 luminance) left after each candidate's warp."""
+
+    @property
+    def margin(self) -> float:
+        """How much worse the runner-up is than the best, as a fraction of the best's residual."""
+        values = sorted(self.residuals.values())
+        return (values[1] - values[0]) / max(values[0], 1e-6) if len(values) > 1 else 0.0
+
+    @property
+    def glide_direction(self) -> str | None:
+        return self.best.split("-")[1] if self.best.startswith("glide-") else None
+
+
+def start_positions(scene: Scene, frames: int) -> np.ndarray:
+    """(T, N, 3) every object held at its starting pose: what a close-up aims at when its shot starts."""
+    start = np.array([start_pose(o, i)[0] for i, o in enumerate(scene.objects)])
+    return np.broadcast_to(start, (frames, *start.shape)).copy()
+
+
+def candidate_poses(camera: Camera, scene: Scene, times: np.ndarray, glide: bool) -> dict[str, np.ndarray]:
+    """name → (T, 7) poses of every candidate path from `camera`'s set-up."""
+    positions = start_positions(scene, len(times))
+    target = camera.target
+    out = {name: poses(Camera(camera.view, name, target), times, positions) for name in NAMED}
+    if glide:
+        base = out["static"]
+        for direction, (dx, dy) in DIRECTION_VECTORS.items():
+            for speed in GLIDE_SPEEDS:
+                shift = np.zeros((len(times), 7))
+                shift[:, 0] = shift[:, 3] = dx * speed * times
+                shift[:, 1] = shift[:, 4] = dy * speed * times
+                out[f"glide-{direction}-{speed:g}"] = base + shift
+    return out
+
+
+def correspondence(pose_from: np.ndarray, pose_to: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every pixel of the frame seen from `pose_to`: where the same background point is in the
+    frame seen from `pose_from` (u, v, each (H, W)) and whether it is there at all (valid, (H, W))."""
+    origin, directions = camera_rays(torch.tensor(pose_to[None], dtype=torch.float32), width, height)
+    o, d = origin[0].double().numpy(), directions[0].double().numpy()  # (3,), (H·W, 3)
+    ground = d[:, 2] < -1e-6
+    t = np.where(ground, -o[2] / np.where(ground, d[:, 2], -1.0), 0.0)
+    point = np.where(ground[:, None], o + t[:, None] * d, o + 1e6 * d)  # sky: a point at "infinity"
+    u, v, depth = project(point, pose_from, width, height)
+    valid = (depth > 0) & (u >= 0) & (u < width) & (v >= 0) & (v < height) & (~ground | (t < MAX_GROUND_DISTANCE))
+    return u.reshape(height, width), v.reshape(height, width), valid.reshape(height, width)
+
+
+def luminance(frames: np.ndarray) -> np.ndarray:
+    """(T, H, W, 3) uint8 → (T, H, W) float32, slightly smoothed so that sub-pixel warps compare fairly."""
+    lum = frames.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return ndimage.gaussian_filter(lum, sigma=(0, 0.7, 0.7))
+
+
+def read_camera(
+    frames: np.ndarray,
+    object_masks: np.ndarray,
+    scene: Scene,
+    camera: Camera,
+    fps: float,
+    glide: bool = False,
+) -> CameraReading:
+    """Which candidate path best explains `frames` (T, H, W, 3) uint8 filmed by `camera`'s set-up.
+
+    object_masks: (T, H, W) bool, the detector's object pixels (left out of the comparison).
+    """
+    T, H, W = frames.shape[:3]
+    times = np.arange(T) / fps
+    candidates = candidate_poses(camera, scene, times, glide)
+    lum = luminance(frames)
+    blocked = ndimage.binary_dilation(object_masks, structure=np.ones((1, 3, 3), bool), iterations=1)
+    lag = max(1, min(T - 1, int(round(LAG_SECONDS * fps))))
+    step = max(1, lag // 2)
+    pairs = [(a, a + lag) for a in range(0, T - lag, step)]
+    totals = {name: 0.0 for name in candidates}
+    for a, b in pairs:
+        maps = {name: correspondence(p[a], p[b], W, H) for name, p in candidates.items()}
+        valid = np.logical_and.reduce([m[2] for m in maps.values()]) & ~blocked[b]
+        if valid.sum() < 0.05 * H * W:
+            continue
+        for name, (u, v, _) in maps.items():
+            # Pixel centres sit at +0.5 in continuous coordinates; map_coordinates indexes centres at integers.
+            warped = ndimage.map_coordinates(lum[a], [v - 0.5, u - 0.5], order=1, mode="nearest")
+            source_objects = ndimage.map_coordinates(blocked[a].astype(np.float32), [v - 0.5, u - 0.5], order=0, mode="nearest") > 0
+            use = valid & ~source_objects
+            if use.sum() == 0:
+                continue
+            totals[name] += float(np.abs(warped - lum[b])[use].mean())
+    count = max(1, len(pairs))
+    residuals = {name: total / count for name, total in totals.items()}
+    best = min(residuals, key=residuals.get)
+    return CameraReading(best, residuals)
+
+
+def expected_size(scene: Scene, camera_pose: np.ndarray, index: int, height: int) -> float:
+    """How many pixels tall object `index` should look at its start, from the prompt's description."""
+    obj = scene.objects[index]
+    centre = np.array(start_pose(obj, index)[0])
+    radius = shapes.bounding_radius(obj.shape, shapes.dims(obj))
+    _, _, depth = project(centre, camera_pose, height, height)
+    if depth <= 0:
+        return 0.0
+    focal = height / (2 * np.tan(np.radians(camera_pose[6]) / 2))
+    return float(2 * radius * focal / depth)
+
+
+__all__ = ["NAMED", "CameraReading", "candidate_poses", "correspondence", "expected_size", "read_camera", "start_positions"]

@@ -1,0 +1,796 @@
+"""The scorer: a video (or a set of synchronised videos) against its prompt, one verdict per dimension.
+
+`score_prompt(prompt, videos, fps, detector)` reads the video with the detector, tracks the objects,
+and judges each dimension the prompt tests (`prompt.dims`); a verdict says passed or not, a partial
+score in [0, 1] (the share of the dimension's checks that hold) and, in words, what was seen.
+A dimension's score over a run is the share of its prompts that pass (`report.py`).
+
+What the scorer knows is what the prompt asks — its description: the objects, their colours,
+shapes, sizes and motions, the relations the prompt states, the camera set-up and path, the cuts —
+and the geometry of Kinema World's cameras. It never reads the renderer's ground truth.
+
+The dimensions (PRODUCT.md §4):
+
+- **objects**: every object of the prompt is there in its colour and, where the object is big
+  enough in the picture to tell, its shape; and no object of a colour the prompt does not name.
+  Judged on the main camera's first shot.
+- **count**: the number of objects in a frame is the prompt's in most frames, and no object vanishes
+  or appears in the open (at the border or behind another object is allowed).
+- **spatial**: each stated relation holds at the start: left of / right of (image columns),
+  behind / in front of (how high each object's base is in the picture), on the left / right side.
+- **motion**: each object moves as said: still (stays put), spin (stays put, its shading turns),
+  roll / slide (its path in the picture points the way the direction projects through the prompt's
+  camera), bounce (down and up at least twice, each rebound lower), fall (down, then at rest),
+  push (towards the object it is driven into).
+- **camera**: the camera path that best explains the background's motion is the prompt's
+  (`egomotion.py`).
+- **physics**: no object jumps further in one frame than anything in Kinema World can move; falling
+  things speed up; each bounce is lower than the last; a pushed object moves and the pusher does not
+  pass through it.
+- **multi-view**: the views agree where each object is: its position on the ground, read from each
+  view through that camera's geometry, is the same in every view.
+- **storyboard**: identities survive cuts: after each cut, the objects seen are objects seen before
+  it — no new colour, no more of a colour than before.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from kinema.world import shapes
+from kinema.world.camera import basis, poses, project
+from kinema.world.scene import DIRECTION_VECTORS, SHAPES, Camera, Scene
+from kinema.world.simulate import start_pose
+from kinema.worldbench.detector import COLOURS, SHADES, Detector, FrameReading
+from kinema.worldbench.egomotion import expected_size, read_camera, start_positions
+from kinema.worldbench.suite import Prompt
+from kinema.worldbench.track import Track, events, track
+
+MIN_SHAPE_PIXELS = 9.0
+"""Objects expected smaller than this (pixels tall) are judged by colour only: no one can tell a
+9-pixel cone from a 9-pixel cylinder."""
+MAX_PLAUSIBLE_SPEED = 10.0
+"""m/s: faster than anything in Kinema World moves (a fall from 2.2 m lands at 6.6 m/s)."""
+
+
+def silhouette_extent(obj) -> float:
+    """Metres: the longer side of the object's box as a camera at eye level sees it (what its box
+    side in pixels measures)."""
+    a, b, _ = shapes.dims(obj)
+    return {"sphere": 2 * a, "cube": 2.6 * a, "cylinder": max(2 * a, 2.1 * b), "cone": max(2 * a, b), "capsule": 2 * (a + b)}[obj.shape]
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    score: float
+    detail: str
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "score": round(self.score, 4), "detail": self.detail}
+
+
+@dataclass
+class Segment:
+    """A stretch of one camera's video filmed by one camera set-up: a whole video, or one shot."""
+
+    view: int
+    start: int
+    end: int
+    camera: Camera
+    tracks: list[Track] = field(default_factory=list)
+
+    def established(self, min_frames: int = 3) -> list[Track]:
+        need = min(min_frames, self.end - self.start)
+        return [t for t in self.tracks if len(t) >= need]
+
+
+@dataclass
+class Observation:
+    """Everything read from a prompt's videos, shared by the dimensions' judges."""
+
+    prompt: Prompt
+    videos: list[np.ndarray]  # per camera (T, H, W, 3) uint8
+    fps: float
+    readings: list[list[FrameReading]]  # per camera, per frame
+    segments: list[Segment]
+    poses: list[np.ndarray]  # per camera (T, 7): the prompt's cameras (shots for view 0)
+    assignment: dict[int, Track | None] = field(default_factory=dict)
+    """Object index → its track in the main camera's first shot (None: not found)."""
+
+    @property
+    def scene(self) -> Scene:
+        return self.prompt.scene
+
+    @property
+    def main(self) -> Segment:
+        return self.segments[0]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        T, H, W = self.videos[0].shape[:3]
+        return W, H
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def cut_frames(prompt: Prompt, frames: np.ndarray, fps: float) -> list[int]:
+    """The first frame of each shot after the first: where the prompt's cuts are, each moved to the
+    biggest change between consecutive frames within a quarter second of it (a model's cut may be late)."""
+    T = len(frames)
+    diffs = np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))  # (T - 1,) change into frame k + 1
+    out = []
+    reach = max(1, int(round(0.25 * fps)))
+    for shot in prompt.scene.shots[1:]:
+        expected = int(math.ceil(shot.at_second * fps - 1e-9))
+        if expected >= T:
+            break
+        lo, hi = max(1, expected - reach), min(T - 1, expected + reach)
+        window = diffs[lo - 1 : hi]
+        out.append(lo + int(window.argmax()) if len(window) else expected)
+    return out
+
+
+def prompt_poses(scene: Scene, frames: int, fps: float) -> list[np.ndarray]:
+    """(T, 7) poses per camera from the prompt: static set-ups and paths, no object trajectories
+    (a close-up aims at its object's starting place)."""
+    times = np.arange(frames) / fps
+    positions = start_positions(scene, frames)
+    if scene.shots:
+        out = np.empty((frames, 7))
+        for i, shot in enumerate(scene.shots):
+            end = scene.shots[i + 1].at_second if i + 1 < len(scene.shots) else math.inf
+            mask = (times >= shot.at_second - 1e-9) & (times < end - 1e-9)
+            if mask.any():
+                out[mask] = poses(shot.camera, times, positions, shot.at_second)[mask]
+        return [out]
+    return [poses(camera, times, positions) for camera in scene.cameras]
+
+
+def observe(prompt: Prompt, videos: list[np.ndarray], fps: float, detector: Detector) -> Observation:
+    scene = prompt.scene
+    T = len(videos[0])
+    expected = frozenset(o.color for o in scene.objects)
+    readings, segments = [], []
+    for v, frames in enumerate(videos):
+        camera = scene.cameras[v] if v < len(scene.cameras) else scene.camera
+        if v == 0 and scene.shots:
+            cuts = cut_frames(prompt, frames, fps)
+            bounds = [0, *cuts, len(frames)]
+            shot_cameras = [s.camera for s in scene.shots][: len(bounds) - 1]
+            frame_readings: list[FrameReading] = []
+            for (a, b), cam in zip(zip(bounds[:-1], bounds[1:]), shot_cameras):
+                frame_readings += detector.read(frames[a:b], scene.sky, scene.ground, cam.view, expected)
+            readings.append(frame_readings)
+            for (a, b), cam in zip(zip(bounds[:-1], bounds[1:]), shot_cameras):
+                segments.append(Segment(0, a, b, cam, track(frame_readings, a, b)))
+        else:
+            readings.append(detector.read(frames, scene.sky, scene.ground, camera.view, expected))
+            segments.append(Segment(v, 0, len(frames), camera, track(readings[-1])))
+    obs = Observation(prompt, videos, fps, readings, segments, prompt_poses(scene, T, fps))
+    obs.assignment = assign(obs)
+    return obs
+
+
+def _expected_centres(obs: Observation) -> np.ndarray:
+    """(N, 2) where each object should start in the main camera's picture, from the description."""
+    W, H = obs.size
+    pose = obs.poses[0][0]
+    centres = np.array([start_pose(o, i)[0] for i, o in enumerate(obs.scene.objects)])
+    u, v, _ = project(centres, pose, W, H)
+    return np.stack([u, v], 1)
+
+
+def shape_checkable(obs: Observation, index: int) -> bool:
+    W, H = obs.size
+    return expected_size(obs.scene, obs.poses[0][0], index, H) >= MIN_SHAPE_PIXELS
+
+
+MIN_SHAPE_SHARE = 0.2
+"""An object is taken for its prompt's shape unless that shape gets less than this share of the
+shape vote: ShapeNet reads 90 % of single crops right, and its errors are between neighbours (a dark
+capsule seen end-on is a ball; a cube in shade a cylinder), so only a clear reading of another shape
+counts against the object."""
+
+
+def same_colour(seen: str, asked: str) -> bool:
+    """The colour asked for, or one of its shades (`detector.SHADES`): the detector cannot always
+    tell a white cube at sunset from a gray one, so neither can the objects dimension. The broken
+    videos' wrong colours are never a shade of the right one."""
+    return seen == asked or seen in SHADES[asked]
+
+
+def named(obs: Observation, track: Track) -> bool:
+    """The track is of a colour the prompt names (or a shade of one)."""
+    return any(same_colour(track.colour, o.color) for o in obs.scene.objects)
+
+
+def lasting(segment: Segment, track: Track) -> bool:
+    """Seen in at least half of the segment's frames: an object, not a passing glint. A colour the
+    prompt does not name counts against a video only when it lasts (a wrong-coloured object does)."""
+    return len(track) >= 0.5 * (segment.end - segment.start)
+
+
+def shape_plausible(track: Track, shape: str) -> bool:
+    votes = track.shape_votes()
+    return votes is None or votes[SHAPES.index(shape)] >= MIN_SHAPE_SHARE
+
+
+def assign(obs: Observation) -> dict[int, Track | None]:
+    """Match the prompt's objects to the main shot's tracks: colour first, then shape, then place."""
+    tracks = obs.main.established()
+    objects = obs.scene.objects
+    if not tracks:
+        return {i: None for i in range(len(objects))}
+    W, H = obs.size
+    expected = _expected_centres(obs)
+    cost = np.zeros((len(objects), len(tracks)))
+    for i, o in enumerate(objects):
+        for j, tr in enumerate(tracks):
+            shape, _ = tr.shape()
+            first = tr.detections[0]
+            cost[i, j] = (
+                (0.0 if tr.colour == o.color else 0.5 if same_colour(tr.colour, o.color) else 1.0)
+                + (0.5 if shape_checkable(obs, i) and not shape_plausible(tr, o.shape) else 0.0)
+                + 0.2 * min(1.0, math.hypot(first.u - expected[i, 0], first.v - expected[i, 1]) / W)
+                - 0.05 * min(1.0, len(tr) / (obs.main.end - obs.main.start))  # prefer long tracks
+            )
+    rows, cols = linear_sum_assignment(cost)
+    out: dict[int, Track | None] = {i: None for i in range(len(objects))}
+    for i, j in zip(rows, cols):
+        out[i] = tracks[j]
+    return out
+
+
+# --- the dimensions ----------------------------------------------------------------------------------
+
+
+def judge_objects(obs: Observation) -> Verdict:
+    problems, good = [], 0
+    for i, o in enumerate(obs.scene.objects):
+        tr = obs.assignment.get(i)
+        if tr is None:
+            problems.append(f"no {o.color} {o.shape} found")
+            continue
+        if not same_colour(tr.colour, o.color):
+            problems.append(f"the {o.color} {o.shape} is {tr.colour}")
+            continue
+        shape, share = tr.shape()
+        if shape_checkable(obs, i) and not shape_plausible(tr, o.shape):
+            problems.append(f"the {o.color} {o.shape} looks like a {shape} ({share:.0%} of the vote)")
+            continue
+        good += 1
+    foreign = sorted({t.colour for t in obs.main.established() if not named(obs, t) and lasting(obs.main, t)})
+    if foreign:
+        problems.append(f"unexpected {', '.join(foreign)} object(s)")
+    n = len(obs.scene.objects)
+    score = good / (n + len(foreign))
+    detail = "; ".join(problems) if problems else f"all {n} object(s) found in their colour and shape"
+    return Verdict(not problems, score, detail)
+
+
+def frame_counts(obs: Observation, segment: Segment) -> np.ndarray:
+    """Objects seen in each frame of a segment (detections that belong to a track of 2+ frames)."""
+    long_enough = {id(d) for t in segment.tracks if len(t) >= 2 and (named(obs, t) or lasting(segment, t)) for d in t.detections}
+    return np.array([sum(id(d) in long_enough for d in obs.readings[segment.view][f].detections) for f in range(segment.start, segment.end)])
+
+
+def judge_count(obs: Observation) -> Verdict:
+    n = len(obs.scene.objects)
+    counts = frame_counts(obs, obs.main)
+    right = float((counts == n).mean()) if len(counts) else 0.0
+    typical = int(np.median(counts)) if len(counts) else 0
+    found = events(obs.main.tracks, obs.readings[0], obs.main.start, obs.main.end)
+    problems = []
+    if typical != n:
+        problems.append(f"{typical} object(s) in a typical frame, not {n}")
+    problems += [e.describe() for e in found]
+    score = right * (1.0 if not found else 0.5)
+    detail = "; ".join(problems) if problems else f"{n} object(s) in {right:.0%} of frames, none vanishing or appearing"
+    return Verdict(not problems, score, detail)
+
+
+def _opening(track: Track, frames: int) -> list:
+    """The track's detections in the first quarter of the shot (at least 3 when it has them)."""
+    limit = track.first + max(3, frames // 4)
+    return [d for f, d in zip(track.frames, track.detections) if f < limit]
+
+
+def judge_spatial(obs: Observation) -> Verdict:
+    W, H = obs.size
+    frames = obs.main.end - obs.main.start
+    held, problems = 0, []
+    names = [f"{o.color} {o.shape}" for o in obs.scene.objects]
+    for relation in obs.prompt.relations:
+        kind, i = relation[0], relation[1]
+        a = obs.assignment.get(i)
+        if a is None:
+            problems.append(f"{names[i]} not found")
+            continue
+        if kind == "side":
+            u = np.median([d.u for d in _opening(a, frames)])
+            ok = u < W / 2 if relation[2] == "left" else u > W / 2
+            if not ok:
+                problems.append(f"{names[i]} is not on the {relation[2]}")
+            held += ok
+            continue
+        j = relation[2]
+        b = obs.assignment.get(j)
+        if b is None:
+            problems.append(f"{names[j]} not found")
+            continue
+        da = {f: d for f, d in zip(a.frames, a.detections)}
+        db = {f: d for f, d in zip(b.frames, b.detections)}
+        common = sorted(set(da) & set(db))[: max(3, frames // 4)]
+        if not common:
+            problems.append(f"{names[i]} and {names[j]} are never seen together")
+            continue
+        if kind == "left_of":
+            ok = np.median([db[f].u - da[f].u for f in common]) > 0
+            words = "left of"
+        else:  # behind: its base is higher in the picture
+            ok = np.median([db[f].bottom - da[f].bottom for f in common]) > 0
+            words = "behind"
+        if not ok:
+            problems.append(f"{names[i]} is not {words} {names[j]}")
+        held += bool(ok)
+    total = len(obs.prompt.relations)
+    detail = "; ".join(problems) if problems else f"all {total} stated relation(s) hold"
+    return Verdict(not problems, held / max(total, 1), detail)
+
+
+def _steps(track: Track) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame displacement vectors between consecutive sightings (K - 1, 2), and their frame gaps."""
+    c = track.centres()
+    gaps = np.diff(np.array(track.frames))
+    return np.diff(c, axis=0), gaps
+
+
+def _is_still(track: Track) -> tuple[bool, str]:
+    steps, gaps = _steps(track)
+    if len(steps) == 0:
+        return True, "seen once"
+    size = track.size()
+    moving = np.linalg.norm(steps, axis=1) / gaps > 0.12 * size + 0.5
+    return bool(moving.mean() <= 0.15), f"moves in {moving.mean():.0%} of frames"
+
+
+def appearance_change(obs: Observation, track: Track, view: int = 0, lag_seconds: float = 0.5) -> float | None:
+    """How much the object's shading changes between frames `lag` apart (0–255), compared centred on
+    its own centroid over the pixels it covers in both: a turning body's faces move. The largest over
+    the video; None when the object is never seen clearly `lag` frames apart."""
+    frames = obs.videos[view]
+    lag = max(1, int(round(lag_seconds * obs.fps)))
+    weights = np.array([0.299, 0.587, 0.114], np.float32)
+    by_frame = dict(zip(track.frames, track.detections))
+    changes = []
+    for f, d in by_frame.items():
+        e = by_frame.get(f + lag)
+        if e is None or d.touching or e.touching or d.border or e.border:
+            continue
+        shift = np.array([round(e.v) - round(d.v), round(e.u) - round(d.u)])
+        here = {tuple(rc): k for k, rc in enumerate(d.pixels + shift)}
+        pairs = [(here[tuple(rc)], k) for k, rc in enumerate(e.pixels) if tuple(rc) in here]
+        if len(pairs) < 4:
+            continue
+        a = np.array([p[0] for p in pairs])
+        b = np.array([p[1] for p in pairs])
+        lum_a = frames[f][d.pixels[a, 0], d.pixels[a, 1]].astype(np.float32) @ weights
+        lum_b = frames[f + lag][e.pixels[b, 0], e.pixels[b, 1]].astype(np.float32) @ weights
+        changes.append(float(np.abs(lum_a - lum_b).mean()))
+    return float(np.max(changes)) if changes else None
+
+
+def _image_direction(obs: Observation, index: int, direction: str) -> tuple[np.ndarray, float]:
+    """Which way (unit (du, dv)) a move of the object in `direction` goes in the main camera's picture."""
+    W, H = obs.size
+    pose = obs.poses[0][0]
+    start = np.array(start_pose(obs.scene.objects[index], index)[0])
+    dx, dy = DIRECTION_VECTORS[direction]
+    end = start + 0.5 * np.array([dx, dy, 0.0])
+    u0, v0, _ = project(start, pose, W, H)
+    u1, v1, _ = project(end, pose, W, H)
+    vec = np.array([u1 - u0, v1 - v0])
+    return vec / max(np.linalg.norm(vec), 1e-9), float(np.linalg.norm(vec))
+
+
+def _vertical(track: Track) -> np.ndarray:
+    return np.array([d.v for d in track.detections])
+
+
+def _rebounds(track: Track) -> tuple[list[float], float]:
+    """Heights (pixels above the lowest point reached) of the apexes after each ground contact, and
+    the starting height."""
+    v = _vertical(track)
+    size = track.size()
+    ground = v.max()
+    heights = ground - v
+    apexes = []
+    # A rebound: after touching down (a local low point in the picture: v near max), the object rises
+    # by more than a quarter of its size before coming down again.
+    k, n = 0, len(v)
+    while k < n - 1:
+        # descend to a contact
+        while k < n - 1 and v[k + 1] >= v[k]:
+            k += 1
+        contact = k
+        while k < n - 1 and v[k + 1] <= v[k]:
+            k += 1
+        apex = k
+        if apex > contact and heights[apex] - heights[contact] > 0.25 * size:
+            apexes.append(float(heights[apex] - heights[contact]))
+    return apexes, float(heights[0])
+
+
+def judge_motion_of(obs: Observation, i: int) -> tuple[bool, str]:
+    o = obs.scene.objects[i]
+    tr = obs.assignment.get(i)
+    name = f"{o.color} {o.shape}"
+    pushed = any(p.motion == "push" and p.target == i for p in obs.scene.objects)
+    if tr is None:
+        return False, f"{name} not found"
+    if pushed:
+        return True, f"{name} is pushed (judged under physics)"
+    if len(tr) < 3:
+        return False, f"{name} seen in only {len(tr)} frame(s)"
+    if o.motion in ("still", "spin"):
+        still, how = _is_still(tr)
+        if not still:
+            return False, f"{name} should stay in place but {how}"
+        if o.shape not in TURNING_SHOWS:
+            # A cone or a cylinder turning about its axis shows only a thin band going round: too faint
+            # beside the shadows of objects passing by to tell turning from standing.
+            return True, f"{name} stays in place" + (" (a turning cone or cylinder is not judged further)" if o.motion == "spin" else "")
+        change = appearance_change(obs, tr)
+        if change is None:
+            return False, f"{name} is never seen clearly enough to tell whether it turns"
+        if o.motion == "spin" and change < SPIN_CHANGE:
+            return False, f"{name} stays in place but does not turn (shading change {change:.1f})"
+        if o.motion == "still" and change >= SPIN_CHANGE:
+            return False, f"{name} stays in place but turns (shading change {change:.1f})"
+        return True, f"{name} {'spins' if o.motion == 'spin' else 'stays still'} as asked"
+    if o.motion in ("roll", "slide"):
+        expected, scale = _image_direction(obs, i, o.direction)
+        steps, _ = _steps(tr)
+        lengths = np.linalg.norm(steps, axis=1)
+        typical = np.median(lengths) if len(lengths) else 0.0
+        kept = steps[lengths <= 3 * typical + 1.0]  # a jump is physics' business, not the path's
+        net = kept.sum(axis=0) if len(kept) else np.zeros(2)
+        length = float(np.linalg.norm(net))
+        cos = float(net @ expected / max(length, 1e-9))
+        if length < 0.25 * scale:  # friction stops a slide early; away from the camera the path is short
+            return False, f"{name} should {o.motion} {o.direction} but barely moves ({length:.1f} px)"
+        if cos < 0.6:
+            return False, f"{name} should {o.motion} {o.direction} but moves the wrong way (cos {cos:.2f})"
+        return True, f"{name} {o.motion}s {o.direction}"
+    if o.motion == "push":
+        target = obs.assignment.get(o.target)
+        if target is None:
+            return False, f"{name}: the object it pushes is not found"
+        towards = np.array([target.detections[0].u - tr.detections[0].u, target.detections[0].v - tr.detections[0].v])
+        steps, _ = _steps(tr)
+        net = steps.sum(axis=0) if len(steps) else np.zeros(2)
+        cos = float(net @ towards / max(np.linalg.norm(net) * np.linalg.norm(towards), 1e-9))
+        if np.linalg.norm(net) < 0.3 * tr.size() or cos < 0.6:
+            return False, f"{name} does not move towards the object it should push (cos {cos:.2f})"
+        return True, f"{name} moves into the {obs.scene.objects[o.target].color} {obs.scene.objects[o.target].shape}"
+    v = _vertical(tr)
+    size = tr.size()
+    if o.motion == "fall":
+        descent = v.max() - v[0]
+        low = int(v.argmax())
+        tail = tr.centres()[max(low, len(v) * 2 // 3) :]
+        resting = len(tail) < 2 or np.abs(np.diff(tail, axis=0)).max() <= 0.15 * size + 0.6
+        if descent < 0.8 * size:
+            return False, f"{name} should fall but descends only {descent:.1f} px"
+        if not resting:
+            return False, f"{name} falls but does not come to rest"
+        return True, f"{name} falls and rests"
+    if o.motion == "bounce":
+        apexes, start = _rebounds(tr)
+        if len(apexes) < 2:
+            return False, f"{name} should bounce but rebounds {len(apexes)} time(s)"
+        heights = [start, *apexes]
+        if any(b > a * 1.02 + 0.5 for a, b in zip(heights, heights[1:])):
+            return False, f"{name} bounces but not each time lower ({', '.join(f'{h:.1f}' for h in heights)} px)"
+        return True, f"{name} bounces {len(apexes)} times, each lower"
+    return False, f"{name}: unknown motion {o.motion}"
+
+
+SPIN_CHANGE = 20.0
+"""Shading change (0–255) over half a second above which an object in place is turning (measured on
+ground truth: a still cube or capsule up to ≈ 15 with shadows passing over it, a turning one 23–52)."""
+TURNING_SHOWS = ("cube", "capsule")
+"""Shapes whose turning about the vertical shows in their outline and faces."""
+
+
+def judge_motion(obs: Observation) -> Verdict:
+    results = [judge_motion_of(obs, i) for i in range(len(obs.scene.objects))]
+    good = sum(ok for ok, _ in results)
+    problems = [why for ok, why in results if not ok]
+    detail = "; ".join(problems) if problems else "; ".join(why for _, why in results)
+    return Verdict(not problems, good / len(results), detail)
+
+
+def judge_camera(obs: Observation) -> Verdict:
+    camera = obs.scene.camera
+    frames = obs.videos[0][obs.main.start : obs.main.end]
+    masks = np.stack([r.labels > 0 for r in obs.readings[0][obs.main.start : obs.main.end]])
+    reading = read_camera(frames, masks, obs.scene, camera, obs.fps, glide=camera.path == "track")
+    if camera.path == "track":
+        target = obs.scene.objects[camera.target]
+        ok = reading.glide_direction == target.direction
+        expected = f"gliding {target.direction} with the {target.color} {target.shape}"
+    else:
+        ok = reading.best == camera.path
+        expected = camera.path
+    detail = f"the background moves as for {reading.best}" + ("" if ok else f", not {expected}") + f" (margin {reading.margin:.2f})"
+    return Verdict(ok, 1.0 if ok else 0.0, detail)
+
+
+def _chains(obs: Observation, names: dict[int, int]) -> list[Track]:
+    """The main shot's tracks to check for jumps. The tracker ends a track where its object jumps
+    further than it could move and starts another there; where the prompt has one object of a
+    colour, that colour's tracks, one after another in time, are that object's path, jump included
+    (`names`, track id → object index, learns the chain's object, so its size in metres is known)."""
+    tracks = [t for t in obs.main.established() if named(obs, t) or lasting(obs.main, t)]
+    colours = [o.color for o in obs.scene.objects]
+    out = []
+    for colour in dict.fromkeys(t.colour for t in tracks):
+        group = sorted((t for t in tracks if t.colour == colour), key=lambda t: t.first)
+        apart = all(a.last < b.first for a, b in zip(group, group[1:]))
+        if colours.count(colour) == 1 and len(group) > 1 and apart:
+            chain = Track([f for t in group for f in t.frames], [d for t in group for d in t.detections])
+            index = next((names[id(t)] for t in group if id(t) in names), None)
+            if index is not None:
+                names[id(chain)] = index
+            out.append(chain)
+        else:
+            out += group
+    return out
+
+
+def judge_physics(obs: Observation) -> Verdict:
+    checks: list[tuple[bool, str]] = []
+    # 1. continuity: no jump a Kinema World object could not make in a frame. A step in pixels is
+    # turned into metres by the object's own size in the picture (its size in metres is the prompt's).
+    names = {id(t): i for i, t in obs.assignment.items() if t is not None}
+    for tr in _chains(obs, names):
+        steps, gaps = _steps(tr)
+        if not len(steps):
+            continue
+        index = names.get(id(tr))
+        extent = silhouette_extent(obs.scene.objects[index]) if index is not None else 2 * 0.45
+        metres = np.linalg.norm(steps, axis=1) / gaps * extent / max(tr.size(), 1.0)
+        single = gaps == 1
+        limit = MAX_PLAUSIBLE_SPEED / obs.fps
+        if (metres[single] > limit).any():
+            k = int(np.argmax(np.where(single, metres, 0)))
+            checks.append((False, f"a {tr.colour} object jumps {metres[k]:.1f} m in one frame at frame {tr.frames[k + 1]} (at most {limit:.1f} m is possible)"))
+            continue
+        # A jump towards or away from the camera moves little in the picture but changes the object's
+        # size at once (nothing in Kinema World comes a fifth nearer in one frame).
+        sizes = np.array([d.size for d in tr.detections])
+        clear = np.array([not (d.touching or d.border) for d in tr.detections])
+        ratio = np.maximum(sizes[1:], 1.0) / np.maximum(sizes[:-1], 1.0)
+        moved = np.linalg.norm(steps, axis=1) >= 0.3 * np.minimum(sizes[1:], sizes[:-1])
+        sudden = single & clear[1:] & clear[:-1] & moved & ((ratio >= SIZE_JUMP) | (ratio <= 1 / SIZE_JUMP)) & (np.minimum(sizes[1:], sizes[:-1]) >= 10)
+        if sudden.any():
+            k = int(np.argmax(sudden))
+            checks.append((False, f"a {tr.colour} object jumps in depth at frame {tr.frames[k + 1]} (its size changes {ratio[k]:.2f}× in one frame)"))
+    seen = [i for i, t in obs.assignment.items() if t is not None and same_colour(t.colour, obs.scene.objects[i].color)]
+    if not seen:  # none of the prompt's objects is seen: "no jumps" would pass an empty video
+        checks.append((False, "none of the prompt's objects is found, so nothing shows it moves continuously"))
+    elif not any(not ok for ok, _ in checks):
+        checks.append((True, "no object jumps"))
+    # 2. falling things accelerate; 3. bounces lose height.
+    for i, o in enumerate(obs.scene.objects):
+        tr = obs.assignment.get(i)
+        name = f"{o.color} {o.shape}"
+        if o.motion in ("fall", "bounce"):
+            if tr is None or len(tr) < 4:
+                checks.append((False, f"{name} is not seen falling"))
+                continue
+            clear = [d for d in tr.detections if not d.border]  # a box cut by the frame's edge moves wrongly
+            v = np.array([d.v for d in clear])
+            frames_seen = np.array([f for f, d in zip(tr.frames, tr.detections) if not d.border])
+            if len(v) < 3:
+                checks.append((False, f"{name} is not seen falling"))
+                continue
+            # The first touch of the ground: the first time it comes near its lowest place in the
+            # picture, or before that where it first stops going down (a later bounce may land lower
+            # in the picture, nearer the camera). The frames before it are the free fall (the step
+            # into it is cut short by the ground).
+            stops = 0
+            while stops + 1 < len(v) and v[stops + 1] > v[stops] + 0.02 * tr.size():
+                stops += 1  # down the picture until it stops or rebounds
+            impact = min(stops, int(np.argmax(v >= v.max() - 0.15 * tr.size())))
+            falling_v, falling_t = v[:impact], frames_seen[:impact].astype(float)
+            if len(falling_v) < 3 or falling_v[-1] - falling_v[0] < 0.5 * tr.size():
+                # A drop too short to see over three frames (a small height, or the camera high) shows
+                # no acceleration either way; whether it falls at all is the motion dimension's.
+                checks.append((True, f"{name}'s fall is too short to measure its acceleration"))
+                continue
+            curvature = np.polyfit(falling_t, falling_v, 2)[0]  # v ≈ c t² + …: 2c is the acceleration
+            gain = 2 * curvature * (falling_t[-1] - falling_t[0])  # speed gained over the fall, px/frame
+            mean_speed = (falling_v[-1] - falling_v[0]) / (falling_t[-1] - falling_t[0])
+            if gain >= 0.1 * mean_speed:  # from rest a fall gains twice its mean speed; seen over 3–4 frames the fit is rough
+                checks.append((True, f"{name} speeds up as it falls"))
+            else:
+                checks.append((False, f"{name} falls without speeding up (gains {gain:.1f} px/frame at {mean_speed:.1f} px/frame)"))
+            if o.motion == "bounce":
+                apexes, start = _rebounds(tr)
+                heights = [start, *apexes]
+                if len(heights) < 2:
+                    checks.append((False, f"{name} does not rebound"))
+                elif all(b < a for a, b in zip(heights, heights[1:])):
+                    checks.append((True, f"{name}'s bounces lose height"))
+                else:
+                    checks.append((False, f"{name}'s bounces do not lose height ({', '.join(f'{h:.1f}' for h in heights)} px)"))
+        if o.motion == "push":
+            target_track = obs.assignment.get(o.target)
+            target = obs.scene.objects[o.target]
+            if tr is None or target_track is None:
+                checks.append((False, f"{name} or the {target.color} {target.shape} it pushes is not found"))
+                continue
+            t_centres = target_track.centres()
+            moved = float(np.linalg.norm(t_centres[-1] - t_centres[0]))
+            if moved < 0.5 * target_track.size():
+                checks.append((False, f"the {target.color} {target.shape} does not move when {name} is driven into it"))
+                continue
+            axis = t_centres[0] - tr.centres()[0]
+            axis = axis / max(np.linalg.norm(axis), 1e-9)
+            a_at = dict(zip(tr.frames, tr.centres()))
+            b_at = dict(zip(target_track.frames, t_centres))
+            through = [f for f in a_at if f in b_at and (a_at[f] - b_at[f]) @ axis > 0.25 * target_track.size()]
+            if through:
+                checks.append((False, f"{name} passes through the {target.color} {target.shape} (frame {through[0]})"))
+            else:
+                checks.append((True, f"{name} shoves the {target.color} {target.shape}"))
+    good = sum(ok for ok, _ in checks)
+    problems = [why for ok, why in checks if not ok]
+    detail = "; ".join(problems) if problems else "; ".join(why for _, why in checks)
+    return Verdict(not problems, good / max(len(checks), 1), detail)
+
+
+def _ground_point(pose: np.ndarray, u: float, v: float, width: int, height: int, z: float) -> np.ndarray | None:
+    """Where the ray through pixel (u, v) meets the plane at height z (None if it does not)."""
+    forward, right, up = basis(pose)
+    tan = math.tan(math.radians(pose[6]) / 2)
+    x = (2 * u / width - 1) * tan * width / height
+    y = (1 - 2 * v / height) * tan
+    d = forward + x * right + y * up
+    if abs(d[2]) < 1e-9:
+        return None
+    t = (z - pose[2]) / d[2]
+    if t <= 0:
+        return None
+    return pose[:3] + t * d
+
+
+SIZE_JUMP = 1.3
+"""In one frame an object's size in the picture changes by less than this factor (ground truth: at most
+≈ 1.1 with the camera dollying, up to 1.25 for an object under 10 pixels, which is not judged so); a
+jump of 2.4 m in depth changes it more."""
+
+MULTIVIEW_TOLERANCE = 0.6
+"""Metres: how far apart two views may place one object on the ground and still agree."""
+
+
+def judge_multiview(obs: Observation) -> Verdict:
+    W, H = obs.size
+    scene = obs.scene
+    views = len(obs.videos)
+    if views < 2:
+        return Verdict(False, 0.0, "only one view")
+    compared, agreeing, problems = 0, 0, []
+    for i, o in enumerate(scene.objects):
+        height = shapes.rest_height(o)
+        estimates = []  # per view: frame → (x, y)
+        for v in range(views):
+            seg = next(s for s in obs.segments if s.view == v)
+            tracks = [t for t in seg.established() if t.colour == o.color]
+            places = {}
+            if len(tracks) == 1:  # a colour seen as two objects in a view is no evidence of where one is
+                for f, d in zip(tracks[0].frames, tracks[0].detections):
+                    if d.touching or d.border:
+                        continue
+                    point = _ground_point(obs.poses[v][f], d.u, d.v, W, H, height)
+                    if point is not None:
+                        places[f] = point[:2]
+            estimates.append(places)
+        seen = [v for v in range(views) if estimates[v]]
+        for a_index, a in enumerate(seen):
+            for b in seen[a_index + 1 :]:
+                common = sorted(set(estimates[a]) & set(estimates[b]))
+                if not common:
+                    continue
+                distance = float(np.median([np.linalg.norm(estimates[a][f] - estimates[b][f]) for f in common]))
+                compared += 1
+                if distance <= MULTIVIEW_TOLERANCE:
+                    agreeing += 1
+                else:
+                    problems.append(
+                        f"the {o.color} {o.shape} is {distance:.1f} m apart between the {scene.cameras[a].view} and {scene.cameras[b].view} views"
+                    )
+    if compared == 0:
+        return Verdict(False, 0.0, "no object is seen clearly in two views")
+    detail = "; ".join(problems) if problems else f"{compared} view pair(s) agree on every object's place"
+    return Verdict(not problems, agreeing / compared, detail)
+
+
+def colour_counts(obs: Observation, segment: Segment) -> dict[str, int]:
+    """Per colour: the most objects of that colour seen at once in the segment (in 2+ frames), each
+    object counted in its track's colour."""
+    colour_of = {}
+    for t in segment.tracks:
+        if len(t) >= 2:
+            colour = t.colour
+            colour_of.update({id(d): colour for d in t.detections})
+    per_frame: dict[str, list[int]] = {c: [] for c in COLOURS}
+    for f in range(segment.start, segment.end):
+        seen = [colour_of[id(d)] for d in obs.readings[segment.view][f].detections if id(d) in colour_of]
+        for colour in COLOURS:
+            per_frame[colour].append(seen.count(colour))
+    out = {}
+    for colour, counts in per_frame.items():
+        counts = sorted(counts, reverse=True)
+        value = counts[1] if len(counts) > 1 else counts[0]  # the second highest: one frame is a flicker
+        if value:
+            out[colour] = value
+    return out
+
+
+def judge_storyboard(obs: Observation) -> Verdict:
+    shots = [s for s in obs.segments if s.view == 0]
+    if len(shots) < 2:
+        return Verdict(False, 0.0, "no cut found")
+    before = colour_counts(obs, shots[0])
+    problems, good = [], 0
+    for k, shot in enumerate(shots[1:], start=1):
+        after = colour_counts(obs, shot)
+        new = [c for c in after if after[c] > before.get(c, 0)]
+        if not after:
+            problems.append(f"nothing is seen after cut {k}")
+        elif new:
+            problems.append(f"after cut {k}: {', '.join(f'{after[c]} {c}' for c in new)} not seen before")
+        else:
+            good += 1
+        for c, n in after.items():
+            before[c] = max(before.get(c, 0), n)
+    detail = "; ".join(problems) if problems else f"identities survive all {len(shots) - 1} cut(s)"
+    return Verdict(not problems, good / (len(shots) - 1), detail)
+
+
+JUDGES = {
+    "objects": judge_objects,
+    "count": judge_count,
+    "spatial": judge_spatial,
+    "motion": judge_motion,
+    "camera": judge_camera,
+    "physics": judge_physics,
+    "multi-view": judge_multiview,
+    "storyboard": judge_storyboard,
+}
+
+
+def score_prompt(prompt: Prompt, videos: list[np.ndarray], fps: float, detector: Detector, dims: tuple[str, ...] | None = None) -> dict[str, Verdict]:
+    """One verdict per dimension the prompt tests (and that `dims` asks for).
+
+    videos: one (T, H, W, 3) uint8 array per camera — the main one, then the prompt's extra views.
+    """
+    wanted = [d for d in prompt.dims if dims is None or d in dims]
+    if not wanted:
+        return {}
+    if prompt.mode == "multi-view" and len(videos) != len(prompt.scene.cameras):
+        raise ValueError(f"{prompt.id}: {len(videos)} video(s) for {len(prompt.scene.cameras)} cameras")
+    obs = observe(prompt, videos, fps, detector)
+    return {dim: JUDGES[dim](obs) for dim in wanted}
+
+
+__all__ = ["JUDGES", "Observation", "Verdict", "observe", "score_prompt"]

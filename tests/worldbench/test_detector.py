@@ -1,0 +1,66 @@
+"""The detector and the tracker on ground-truth renders (the truth is read here only to check them)."""
+
+import dataclasses
+
+import numpy as np
+
+from kinema.world.scene import Camera, Scene, WorldObject
+from kinema.worldbench.detector import Detector
+from kinema.worldbench.track import events, track
+from kinema.worldbench.variants import render_scene
+
+STILL = Scene(
+    "grass",
+    "noon",
+    (
+        WorldObject("sphere", "red", "large", (-1.6, 0.0)),
+        WorldObject("cube", "blue", "large", (0.0, 0.6)),
+        WorldObject("cone", "yellow", "large", (1.6, 0.0)),
+    ),
+    Camera("front"),
+)
+
+
+def test_objects_are_read_in_their_colours_where_they_are(detector=None):
+    detector = detector or Detector()
+    rendered = render_scene(STILL, 64, 64, 2, 8)
+    readings = detector.read(rendered.videos[0], "noon", "grass")
+    truth = rendered.truth
+    for t, reading in enumerate(readings):
+        assert sorted(d.colour for d in reading.detections) == ["blue", "red", "yellow"], t
+        for d in reading.detections:
+            i = [o.color for o in STILL.objects].index(d.colour)
+            u0, v0, u1, v1 = truth.box[0, t, i]
+            assert u0 - 1 <= d.u <= u1 + 1 and v0 - 1 <= d.v <= v1 + 1
+            assert abs((d.box[2] - d.box[0]) - (u1 - u0)) <= 2
+    tracks = track(readings)
+    assert len(tracks) == 3 and all(len(t) == len(readings) for t in tracks)
+    shapes = {t.colour: t.shape()[0] for t in tracks}
+    assert shapes == {"red": "sphere", "blue": "cube", "yellow": "cone"}
+    assert events(tracks, readings) == []
+
+
+def test_a_rolling_ball_is_one_track_moving_its_way():
+    scene = Scene("snow", "morning", (WorldObject("sphere", "orange", "medium", (-1.5, 0.3), "roll", "right"),))
+    rendered = render_scene(scene, 64, 64, 3, 8)
+    readings = Detector().read(rendered.videos[0], "morning", "snow")
+    tracks = track(readings)
+    visible = int((rendered.truth.pixels[0, :, 0] >= 4).sum())
+    assert len(tracks) == 1 and len(tracks[0]) >= visible - 1
+    u = tracks[0].centres()[:, 0]
+    assert (np.diff(u) > 0).mean() > 0.9
+
+
+def test_an_object_removed_in_the_open_is_a_vanishing_event():
+    half = 8
+    # Further apart than STILL: an object vanishing within a quarter of its size of another may have
+    # gone behind it, which is not an event.
+    apart = STILL.replace(objects=tuple(dataclasses.replace(o, position=(1.4 * o.position[0], o.position[1])) for o in STILL.objects))
+
+    def remove(batches, times):
+        batches[0].shape[half:, 1] = -1  # the blue cube, standing clear of the others
+
+    rendered = render_scene(apart, 64, 64, 2, 8, edit=remove)
+    readings = Detector().read(rendered.videos[0], "noon", "grass")
+    found = events(track(readings), readings)
+    assert [(e.kind, e.colour, e.frame) for e in found] == [("vanished", "blue", half)]
