@@ -172,13 +172,13 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 
 def minor_ages() -> tuple[str, ...]:
     """Every way a prompt commonly gives an age under 18, as term-list lines: "12 year old", "twelve-
-    year-olds", "12 yrs old", "12yo", "12 y/o", "aged 12", "6 month old", "a fifth grader". Written
+    year-olds", "12 yrs old", "12yo", "12 y/o", "aged 12", "a girl of about 8", "6 month old", "a fifth grader". Written
     out rather than listed by hand so that digits and number words, each spelling, stay complete."""
     lines = []
     for n in range(1, 18):
         for number in (str(n), NUMBER_WORDS[n]):
             lines += [f"{number} year* old*", f"{number} yr* old*", f"{number} month* old*", f"{number} yo", f"{number}yo",
-                      f"{number} y o", f"aged {number}"]
+                      f"{number} y o", f"aged {number}", f"of about {number}", f"around {number} years"]
     return tuple(lines + [f"{ordinal} grader*" for ordinal in ORDINALS])
 
 
@@ -188,4 +188,25 @@ def minor_terms() -> TermList:
     return TermList(NAMES_DIR.parent / "minor_terms.txt", minor_ages())
 
 
-__all__ = ["NameHit", "NameMatcher", "TermList", "canonical_words", "default_matcher", "default_terms", "minor_terms"]
+@lru_cache(maxsize=1)
+def person_terms() -> TermList:
+    """Words that put a person in a text: `data/person_terms.txt` (pronouns, people, the human body)."""
+    return TermList(NAMES_DIR.parent / "person_terms.txt")
+
+
+@lru_cache(maxsize=1)
+def nonhuman_terms() -> TermList:
+    """Subjects that are not people: `data/nonhuman_terms.txt` (animals, creatures, toys, robots)."""
+    return TermList(NAMES_DIR.parent / "nonhuman_terms.txt")
+
+
+def nonhuman_only(text: str) -> bool:
+    """Whether every subject `text` names is an animal, creature or thing, and no person is in it:
+    it names something from `nonhuman_terms` and nothing from `person_terms` or `minor_terms`.
+    ("a wolf howling at the moon, feeling lonely" → True; "a girl and her dog" → False; a text
+    naming neither → False, so that a self-harm request with no subject word is still read.)"""
+    return bool(nonhuman_terms().find(text)) and not person_terms().find(text) and not minor_terms().find(text)
+
+
+__all__ = ["NameHit", "NameMatcher", "TermList", "canonical_words", "default_matcher", "default_terms", "minor_terms",
+           "nonhuman_only", "nonhuman_terms", "person_terms"]
