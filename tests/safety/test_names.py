@@ -49,3 +49,16 @@ def test_canonical_words_fold_what_they_should():
     # accents gone; l and ! fold to i (leetspeak uses 1, l, ! and | for i and l alike)
     assert canonical_words("Ça Va, ÉLAN-Vital!") == ["ca", "va", "eian", "vitaii"]
     assert canonical_words("Pokémon") == canonical_words("pokemon") == canonical_words("P0KEM0N")
+
+
+@pytest.mark.parametrize("text", [
+    "a 12-year-old on a bike", "a twelve year old girl", "two 9yo boys", "a 15 y/o", "aged 16, at the beach",
+    "a 6 month old", "a fifth grader", "SEVENTEEN-YEAR-OLDS at a party", "a 13 yrs old", "a kindergartner",
+])
+def test_minor_ages_and_words_found_however_written(text):
+    assert minor_terms().find(text)
+
+
+@pytest.mark.parametrize("text", ["a 30 year old man", "aged 21", "a man on a bike", "a 45yo woman", "eighteen years old"])
+def test_adult_ages_are_not_minors(text):
+    assert minor_terms().find(text) == []

@@ -102,16 +102,27 @@ def default_matcher() -> NameMatcher:
     return NameMatcher()
 
 
+NEGATORS = ("no", "not", "without", "non", "zero", "never")
+NEGATED_FILLERS = ("any", "visible", "graphic", "real", "actual", "explicit", "much")
+"""A term right after a negator ("no gore"), or after a negator and one of these ("without any
+gore"), is not there: the prompt says so."""
+SAFE_CONTEXTS = ("prevention", "awareness", "hotline", "helpline", "helplines", "hotlines", "survivor", "survivors")
+"""A term right before one of these ("suicide prevention", "child abuse awareness") names the fight
+against it, not the thing."""
+
+
 class TermList:
     """Words and phrases matched as whole words, with the same folding as the names.
 
     Each line is `term` or `category<TAB>term`; a term ending in `*` matches any word that begins
-    with it ("decapitat*" finds "decapitated"), and a `*` may end any word of a phrase.
+    with it ("decapitat*" finds "decapitated"), and a `*` may end any word of a phrase. An occurrence
+    that is negated ("no gore", "without any gore") or that names the fight against the thing
+    ("suicide prevention") does not count; another occurrence of the same term in the text still does.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, extra: tuple[str, ...] = ()):
         self.terms: list[tuple[str, list[tuple[str, bool]]]] = []  # (category, [(word, is_prefix)])
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in [*path.read_text(encoding="utf-8").splitlines(), *extra]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
@@ -130,10 +141,23 @@ class TermList:
         for category, term in self.terms:
             n = len(term)
             for i in range(len(words) - n + 1):
-                if all(words[i + k].startswith(w) if prefix else words[i + k] == w for k, (w, prefix) in enumerate(term)):
+                spelled = all(words[i + k].startswith(w) if prefix else words[i + k] == w for k, (w, prefix) in enumerate(term))
+                if spelled and not _discounted(words, i, i + n):
                     found.append((category, " ".join(words[i : i + n])))
                     break
         return found
+
+
+_NEGATORS = {w for t in NEGATORS for w in canonical_words(t)}
+_FILLERS = {w for t in NEGATED_FILLERS for w in canonical_words(t)}
+_SAFE_CONTEXTS = {w for t in SAFE_CONTEXTS for w in canonical_words(t)}
+
+
+def _discounted(words: list[str], start: int, end: int) -> bool:
+    """Whether the match words[start:end] is negated or names the fight against the thing."""
+    before = words[max(0, start - 2) : start]
+    negated = (len(before) >= 1 and before[-1] in _NEGATORS) or (len(before) == 2 and before[0] in _NEGATORS and before[1] in _FILLERS)
+    return negated or (end < len(words) and words[end] in _SAFE_CONTEXTS)
 
 
 @lru_cache(maxsize=1)
@@ -141,9 +165,48 @@ def default_terms() -> TermList:
     return TermList(NAMES_DIR.parent / "terms.txt")
 
 
+NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def minor_ages() -> tuple[str, ...]:
+    """Every way a prompt commonly gives an age under 18, as term-list lines: "12 year old", "twelve-
+    year-olds", "12 yrs old", "12yo", "12 y/o", "aged 12", "a girl of about 8", "6 month old", "a fifth grader". Written
+    out rather than listed by hand so that digits and number words, each spelling, stay complete."""
+    lines = []
+    for n in range(1, 18):
+        for number in (str(n), NUMBER_WORDS[n]):
+            lines += [f"{number} year* old*", f"{number} yr* old*", f"{number} month* old*", f"{number} yo", f"{number}yo",
+                      f"{number} y o", f"aged {number}", f"of about {number}", f"around {number} years"]
+    return tuple(lines + [f"{ordinal} grader*" for ordinal in ORDINALS])
+
+
 @lru_cache(maxsize=1)
 def minor_terms() -> TermList:
-    return TermList(NAMES_DIR.parent / "minor_terms.txt")
+    """Words that put a minor in a scene: `data/minor_terms.txt` and every age under 18 (`minor_ages`)."""
+    return TermList(NAMES_DIR.parent / "minor_terms.txt", minor_ages())
 
 
-__all__ = ["NameHit", "NameMatcher", "TermList", "canonical_words", "default_matcher", "default_terms", "minor_terms"]
+@lru_cache(maxsize=1)
+def person_terms() -> TermList:
+    """Words that put a person in a text: `data/person_terms.txt` (pronouns, people, the human body)."""
+    return TermList(NAMES_DIR.parent / "person_terms.txt")
+
+
+@lru_cache(maxsize=1)
+def nonhuman_terms() -> TermList:
+    """Subjects that are not people: `data/nonhuman_terms.txt` (animals, creatures, toys, robots)."""
+    return TermList(NAMES_DIR.parent / "nonhuman_terms.txt")
+
+
+def nonhuman_only(text: str) -> bool:
+    """Whether every subject `text` names is an animal, creature or thing, and no person is in it:
+    it names something from `nonhuman_terms` and nothing from `person_terms` or `minor_terms`.
+    ("a wolf howling at the moon, feeling lonely" → True; "a girl and her dog" → False; a text
+    naming neither → False, so that a self-harm request with no subject word is still read.)"""
+    return bool(nonhuman_terms().find(text)) and not person_terms().find(text) and not minor_terms().find(text)
+
+
+__all__ = ["NameHit", "NameMatcher", "TermList", "canonical_words", "default_matcher", "default_terms", "minor_terms",
+           "nonhuman_only", "nonhuman_terms", "person_terms"]

@@ -18,16 +18,23 @@ How a text is scored, offline:
 2. **Meaning.** all-MiniLM-L6-v2 (the text encoder Kinema already ships), adapted by small trained
    LoRA adapters, gives pooled sentence features — the mean of its token states over the mask,
    L2-normalised, as sentence-transformers pools this model, and beside it the max over tokens — and
-   a small trained MLP turns them into a probability per category. Adapters and MLP are the
-   "head" (`data/policy_head.*`, under 1 MB), trained by `scripts/train_policy_head.py` on the
-   training split of `data/prompts.jsonl`. A long text is scored sentence by sentence (windows of a few
+   a small trained MLP turns them into a probability per category. Adapters and MLP make one
+   member; the "head" (`data/policy_head.*`, under 3 MB) is four members trained alike with
+   different seeds, their probabilities averaged (an ensemble: each member alone is noisier near
+   the line). `scripts/train_policy_head.py` trains it on the training split of `data/prompts.jsonl`. A long text is scored sentence by sentence (windows of a few
    sentences), so nothing hides at the end of a paragraph past the encoder's token limit; a text
    with digits or symbols inside words is also scored with the leetspeak undone.
 3. **Terms.** A short curated list of unambiguous terms (`data/terms.txt`: "decapitated", "porn",
    "suicide", "ku klux klan" ...) sets its category's score to 1.0, folded like the names. And
    `minors` is read as the policy defines it — a minor in an unsafe context: when the text names a
-   minor (`data/minor_terms.txt`: child, toddler, teenager, "12 year old" ...) and is flagged as
-   sexual, violent or self-harm, its `minors` score is at least that score.
+   minor (`data/minor_terms.txt`: child, toddler, teenager ...; and any age under 18, "12yo") and is flagged as
+   sexual, violent or self-harm, it is flagged `minors` too, and a text that names no minor is never
+   `minors` (`decide`). A term that is negated ("no
+   gore") or names the fight against the thing ("suicide prevention") does not count. And
+   `self_harm` is something people do: when a text's only subjects are animals, creatures or things
+   (`data/nonhuman_terms.txt`) and it names no person (`data/person_terms.txt`, `minor_terms.txt`),
+   the head's self-harm score does not count ("a wolf howling at the moon, feeling lonely"); a
+   curated self-harm term still does.
 4. **Verdict.** A category is flagged when its score reaches its threshold. The thresholds are
    configuration (`PolicyConfig`); their defaults were chosen on a validation part of the training
    split, and are stored with the head.
@@ -48,7 +55,13 @@ from pathlib import Path
 
 import numpy as np
 
-from kinema.safety.names import NameHit, default_matcher, default_terms, minor_terms
+from kinema.safety.names import (
+    NameHit,
+    default_matcher,
+    default_terms,
+    minor_terms,
+    nonhuman_only,
+)
 
 CATEGORIES = ("violence", "sexual", "hate", "likeness", "ip", "minors", "self_harm")
 DESCRIPTIONS = {
@@ -218,29 +231,13 @@ def _head_tensors() -> dict[str, np.ndarray]:
     return load_file(str(HEAD_WEIGHTS))
 
 
-@lru_cache(maxsize=1)
-def encoder() -> Encoder:
-    """The shipped encoder: MiniLM with the trained adapters."""
-    return Encoder({k: v for k, v in _head_tensors().items() if k.startswith("lora.")})
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """Features of `texts` from the shipped encoder: (N, 768) float32."""
-    return encoder()(list(texts))
-
-
 class Head:
     """The trained MLP on the encoder's features: (768) → hidden → one sigmoid per category, in numpy."""
 
-    def __init__(self, weights: dict[str, np.ndarray], categories: tuple[str, ...]):
+    def __init__(self, weights: Mapping[str, np.ndarray], categories: tuple[str, ...] = CATEGORIES):
         self.w1, self.b1 = weights["w1"], weights["b1"]  # (768, H), (H,)
         self.w2, self.b2 = weights["w2"], weights["b2"]  # (H, C), (C,)
         self.categories = categories
-
-    @classmethod
-    def load(cls) -> Head:
-        """The shipped head (its MLP; the adapters go to `encoder()`)."""
-        return cls(_head_tensors(), tuple(json.loads(HEAD_CONFIG.read_text())["categories"]))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """(N, 768) → (N, C) probabilities."""
@@ -248,9 +245,37 @@ class Head:
         return 1.0 / (1.0 + np.exp(-(h @ self.w2 + self.b2)))
 
 
+class Member:
+    """One trained member of the head: MiniLM with its adapters (`Encoder`) and its MLP (`Head`)."""
+
+    def __init__(self, weights: Mapping[str, np.ndarray], categories: tuple[str, ...] = CATEGORIES):
+        self.encoder = Encoder({k: v for k, v in weights.items() if k.startswith("lora.")})
+        self.head = Head(weights, categories)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        return self.head(self.encoder(list(texts)))
+
+
+def split_members(tensors: Mapping[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The shipped tensors per member: keys "member{i}.lora...", "member{i}.w1" ...; a file without the
+    prefix holds one member."""
+    if not any(k.startswith("member") for k in tensors):
+        return [dict(tensors)]
+    count = 1 + max(int(k.split(".", 1)[0].removeprefix("member")) for k in tensors)
+    return [{k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith(f"member{i}.")} for i in range(count)]
+
+
+def join_members(members: list[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The inverse of `split_members`: one file's tensors for several members."""
+    return {f"member{i}.{k}": v for i, weights in enumerate(members) for k, v in weights.items()}
+
+
 @lru_cache(maxsize=1)
-def default_head() -> Head:
-    return Head.load()
+def default_members() -> tuple[Member, ...]:
+    """The shipped members: their probabilities are averaged (an ensemble of heads trained alike with
+    different seeds; see `scripts/train_policy_head.py`)."""
+    categories = tuple(json.loads(HEAD_CONFIG.read_text())["categories"])
+    return tuple(Member(weights, categories) for weights in split_members(_head_tensors()))
 
 
 # --- text preparation ---------------------------------------------------------------------------
@@ -292,16 +317,60 @@ def pieces(text: str) -> list[str]:
     return windows + [p for p, w in zip(plain, windows) if p != w]
 
 
-class Policy:
-    def __init__(self, config: PolicyConfig | None = None, head: Head | None = None, encoder: Encoder | None = None):
-        self.config = config or PolicyConfig()
-        self.head = head or default_head()
-        self.encode = encoder or embed
-        if self.head.categories != CATEGORIES:
-            raise ValueError(f"the policy head's categories {self.head.categories} are not {CATEGORIES}")
+@dataclass(frozen=True)
+class Evidence:
+    """What the policy reads in one text before any threshold is applied."""
 
-    def score(self, texts: list[str]) -> list[PolicyResult]:
-        """Score every text (empty texts score 0 and pass)."""
+    scores: dict[str, float]
+    """Per category: the head's score, raised to 1.0 by a listed name or a curated term."""
+    names: tuple[NameHit, ...] = ()
+    terms: tuple[tuple[str, str], ...] = ()
+    minor: bool = False
+    """Whether the text names a minor (`data/minor_terms.txt`)."""
+    nonhuman: bool = False
+    """Whether the text's only subjects are animals, creatures or things (`names.nonhuman_only`): the
+    head's self-harm score was set aside."""
+
+
+MINOR_CONTEXTS = ("sexual", "violence", "self_harm")
+
+
+def decide(evidence: Evidence, thresholds: Mapping[str, float]) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The verdict on one text's evidence: (final scores, flagged categories, highest first).
+
+    `minors` is read as the policy defines it — a minor in an unsafe context: when the text names a
+    minor and is flagged sexual, violent or self-harm, it is flagged `minors` too (its score raised to
+    at least that score and the `minors` threshold), whatever the head's own `minors` score says; and
+    when the text names no minor (`data/minor_terms.txt`, ages under 18), it is not `minors` at all
+    (the head's `minors` score set to 0: what is unsafe in it is read by the other categories).
+    The training script fits the thresholds through this same function, so what it measures on
+    validation is what the policy does.
+    """
+    scores = dict(evidence.scores)
+    if not evidence.minor:  # no minor named: the head's `minors` reading has nobody to be about
+        scores["minors"] = 0.0
+    if evidence.minor:
+        unsafe = [scores[c] for c in MINOR_CONTEXTS if scores[c] >= thresholds[c]]
+        if unsafe:
+            scores["minors"] = min(1.0, max([scores["minors"], thresholds["minors"], *unsafe]))
+    flagged = sorted((c for c in CATEGORIES if scores[c] >= thresholds[c]), key=lambda c: -scores[c])
+    return scores, tuple(flagged)
+
+
+class Policy:
+    def __init__(self, config: PolicyConfig | None = None, members: tuple[Member, ...] | list[Member] | None = None):
+        self.config = config or PolicyConfig()
+        self.members = tuple(members or default_members())
+        for member in self.members:
+            if member.head.categories != CATEGORIES:
+                raise ValueError(f"the policy head's categories {member.head.categories} are not {CATEGORIES}")
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """(N, C): the members' probabilities, averaged."""
+        return np.mean([member(texts) for member in self.members], axis=0)
+
+    def evidence(self, texts: list[str]) -> list[Evidence]:
+        """The head's scores (the highest over a text's pieces), the names and the terms, per text."""
         texts = list(texts)
         all_pieces, owner = [], []
         for i, text in enumerate(texts):
@@ -309,28 +378,34 @@ class Policy:
                 for piece in pieces(text):
                     all_pieces.append(piece)
                     owner.append(i)
-        probs = self.head(self.encode(all_pieces)) if all_pieces else np.zeros((0, len(CATEGORIES)))
+        probs = self.probabilities(all_pieces) if all_pieces else np.zeros((0, len(CATEGORIES)))
         best = np.zeros((len(texts), len(CATEGORIES)))
         for i, p in zip(owner, probs):
             best[i] = np.maximum(best[i], p)
         matcher = default_matcher() if self.config.names else None
-        results = []
+        out = []
         for i, text in enumerate(texts):
             scores = {c: float(best[i, k]) for k, c in enumerate(CATEGORIES)}
+            use_terms = self.config.terms and bool(text.strip())
+            nonhuman = use_terms and nonhuman_only(text)
+            if nonhuman:  # self-harm needs a person: the head's reading of an animal's sadness does not count
+                scores["self_harm"] = 0.0
             hits = tuple(matcher.find(text)) if matcher and text.strip() else ()
             for hit in hits:
                 scores[hit.category] = 1.0
-            terms = tuple(default_terms().find(text)) if self.config.terms and text.strip() else ()
+            terms = tuple(default_terms().find(text)) if use_terms else ()
             for category, _ in terms:
                 scores[category] = 1.0
-            if self.config.terms and text.strip() and minor_terms().find(text):
-                # A minor in a scene the policy already refuses (sexual, violent, self-harm) is the
-                # minors category too, whatever the head's minors score says.
-                unsafe = [scores[c] for c in ("sexual", "violence", "self_harm") if scores[c] >= self.config.thresholds[c]]
-                scores["minors"] = max([scores["minors"], *unsafe])
-            flagged = [c for c in CATEGORIES if scores[c] >= self.config.thresholds[c]]
-            flagged.sort(key=lambda c: -scores[c])
-            results.append(PolicyResult(text, scores, tuple(flagged), hits, terms))
+            out.append(Evidence(scores, hits, terms, use_terms and bool(minor_terms().find(text)), nonhuman))
+        return out
+
+    def score(self, texts: list[str]) -> list[PolicyResult]:
+        """Score every text (empty texts score 0 and pass)."""
+        texts = list(texts)
+        results = []
+        for text, evidence in zip(texts, self.evidence(texts)):
+            scores, flagged = decide(evidence, self.config.thresholds)
+            results.append(PolicyResult(text, scores, flagged, evidence.names, evidence.terms))
         return results
 
     def check(self, fields: Mapping[str, str]) -> dict[str, PolicyResult]:
@@ -370,14 +445,16 @@ def check_texts(fields: Mapping[str, str], policy: Policy | None = None) -> dict
 __all__ = [
     "CATEGORIES",
     "DESCRIPTIONS",
+    "Evidence",
     "Head",
+    "Member",
     "Policy",
     "PolicyConfig",
     "PolicyResult",
     "PolicyViolation",
     "check_texts",
+    "decide",
     "default_policy",
-    "embed",
     "pieces",
     "request_texts",
     "unleet",
