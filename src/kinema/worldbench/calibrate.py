@@ -6,7 +6,10 @@ the label both detector networks learn from. The steps:
 1. draw scenes with the sampler over every sky, ground, camera set-up and motion, render a few
    frames of every camera at 64–160 pixels, with and without supersampling, half of them through
    H.264 (what a scored MP4 goes through), and label each pixel with the colour of the object most of
-   its subsamples show (background where none does), weighted by how pure the pixel is;
+   its subsamples show (background where none does), weighted by how pure the pixel is; each scene
+   goes to a store on disk (`ExampleStore`, `--cache` to keep it) in compact types, and every later
+   step reads the scenes back one at a time, so memory does not grow with the number of scenes
+   (≈ 0.7 GB peak measured whatever `--clips`);
 2. train PixelNet on random crops, blurred, noised and re-lit a little at random so that it reads
    softer, generated pictures too;
 3. run the trained PixelNet's components over the frames, match each to the object it covers most,
@@ -21,11 +24,13 @@ Everything is seeded, so the same command gives the same weights on the same sof
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +46,6 @@ from kinema.world.scene import GROUNDS, SHAPES, SKIES
 from kinema.world.simulate import simulate
 from kinema.worldbench.detector import (
     COLOURS,
-    PIXEL_FEATURES,
     WEIGHTS,
     ColourNet,
     Detector,
@@ -59,10 +63,13 @@ SIZES = ((64, 64), (96, 96), (128, 128), (160, 96), (96, 160))
 
 @dataclass
 class Example:
+    """One scene's labelled frames (every camera's, stacked), in compact types: a 1,200-scene rebuild
+    keeps only one of these in memory at a time (`ExampleStore`)."""
+
     frames: np.ndarray  # (F, H, W, 3) uint8
-    labels: np.ndarray  # (F, H, W) int64 pixel class
-    weights: np.ndarray  # (F, H, W) float32 purity of the label
-    ids: np.ndarray  # (F, H, W) int16 object index, −1 background
+    labels: np.ndarray  # (F, H, W) uint8 pixel class
+    weights: np.ndarray  # (F, H, W) float16 purity of the label (a multiple of 1/4)
+    ids: np.ndarray  # (F, H, W) int8 object index, −1 background
     sky: int
     ground: int
     views: list[str]  # per frame
@@ -83,48 +90,113 @@ def _labels(scene, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.
     F, Hk, Wk = ids.shape
     H, W = Hk // k, Wk // k
     n = len(scene.objects)
-    blocks = ids.reshape(F, H, k, W, k).transpose(0, 1, 3, 2, 4).reshape(F, H, W, k * k).astype(np.int64)
-    counts = np.stack([(blocks == i).sum(-1) for i in range(-1, n)], -1)  # (F, H, W, n + 1); slot 0 background
+    blocks = ids.reshape(F, H, k, W, k).transpose(0, 1, 3, 2, 4).reshape(F, H, W, k * k)
+    counts = np.stack([(blocks == i).sum(-1, dtype=np.uint8) for i in range(-1, n)], -1)  # (F, H, W, n + 1); slot 0 background
     best = counts.argmax(-1)
-    purity = counts.max(-1) / (k * k)
-    colour_class = np.array([0] + [COLOURS.index(o.color) + 1 for o in scene.objects])
-    return colour_class[best], purity.astype(np.float32), (best - 1).astype(np.int16)
+    purity = counts.max(-1) / np.float32(k * k)
+    colour_class = np.array([0] + [COLOURS.index(o.color) + 1 for o in scene.objects], np.uint8)
+    return colour_class[best], purity.astype(np.float16), (best - 1).astype(np.int8)
 
 
-def examples(seed: int, clips: int, frames_per_view: int = 3) -> list[Example]:
-    """Labelled frames of `clips` random scenes, deterministic by seed."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(clips):
-        config = SamplerConfig(
-            min_objects=1,
-            max_objects=6,
-            difficulty=float(rng.uniform(0.2, 0.9)),
-            views={"front": 4.0, "wide": 1.0, "top": 0.8, "close": 0.8},
-            shots_probability=0.15,
-            multiview_probability=0.3,
-            allow_twins=bool(rng.random() < 0.2),
-        )
-        scene = sample_scene(rng, config)
-        trajectory = simulate(scene, 9, 2.0)  # 4 s
-        poses = scene_poses(scene, trajectory.times, trajectory.positions)
-        picks = np.sort(rng.choice(9, size=frames_per_view, replace=False))
-        width, height = SIZES[int(rng.integers(len(SIZES)))]
-        k = int(rng.choice([1, 2]))
-        for v, batch in enumerate(camera_batches(scene, trajectory, poses)):
-            index = torch.from_numpy(picks)
-            batch = FrameBatch(*(getattr(batch, f)[index] for f in FrameBatch.__dataclass_fields__))
-            images, ids = render(batch, width, height, supersample=k, with_ids=True)
-            frames, ids = images.numpy(), ids.numpy()
-            if rng.random() < 0.5:
-                frames = _h264(frames)
-            labels, weights, majority = _labels(scene, ids, k)
-            view = scene.cameras[v].view
-            views = [scene.camera_at(float(trajectory.times[p])).view if scene.shots else view for p in picks]
-            out.append(
-                Example(frames, labels, weights, majority, SKIES.index(scene.sky), GROUNDS.index(scene.ground), views, [o.shape for o in scene.objects])
-            )
-    return out
+def example(seed: int, clip: int, frames_per_view: int = 3) -> Example:
+    """The labelled frames of random scene number `clip`, deterministic by (seed, clip) alone (so a
+    rebuild can stop and resume, and scenes can be drawn in any order)."""
+    rng = np.random.default_rng([seed, clip])
+    config = SamplerConfig(
+        min_objects=1,
+        max_objects=6,
+        difficulty=float(rng.uniform(0.2, 0.9)),
+        views={"front": 4.0, "wide": 1.0, "top": 0.8, "close": 0.8},
+        shots_probability=0.15,
+        multiview_probability=0.3,
+        allow_twins=bool(rng.random() < 0.2),
+    )
+    scene = sample_scene(rng, config)
+    trajectory = simulate(scene, 9, 2.0)  # 4 s
+    poses = scene_poses(scene, trajectory.times, trajectory.positions)
+    picks = np.sort(rng.choice(9, size=frames_per_view, replace=False))
+    width, height = SIZES[int(rng.integers(len(SIZES)))]
+    k = int(rng.choice([1, 2]))
+    parts: list[tuple[np.ndarray, ...]] = []
+    views: list[str] = []
+    for v, batch in enumerate(camera_batches(scene, trajectory, poses)):
+        index = torch.from_numpy(picks)
+        batch = FrameBatch(*(getattr(batch, f)[index] for f in FrameBatch.__dataclass_fields__))
+        images, ids = render(batch, width, height, supersample=k, with_ids=True)
+        frames = images.numpy()
+        if rng.random() < 0.5:
+            frames = _h264(frames)
+        parts.append((frames, *_labels(scene, ids.numpy(), k)))
+        del images, ids  # the supersampled id buffer is the biggest thing a clip makes
+        view = scene.cameras[v].view
+        views += [scene.camera_at(float(trajectory.times[p])).view if scene.shots else view for p in picks]
+    frames, labels, weights, ids = (np.concatenate(a) for a in zip(*parts))
+    return Example(frames, labels, weights, ids, SKIES.index(scene.sky), GROUNDS.index(scene.ground), views, [o.shape for o in scene.objects])
+
+
+class ExampleStore:
+    """Labelled scenes on disk, one uncompressed .npz a scene, read back one at a time.
+
+    Rendering is most of a rebuild's time and the frames are read twice (PixelNet's samples, then the
+    components ColourNet and ShapeNet learn from), so they are rendered once into the store; memory
+    holds one scene whatever the number of scenes. A scene already in the store is not rendered
+    again (an interrupted rebuild given the same folder resumes)."""
+
+    def __init__(self, folder: Path, seed: int, clips: int):
+        self.folder, self.seed, self.clips = Path(folder), seed, clips
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, clip: int) -> Path:
+        return self.folder / f"{self.seed}-{clip:05d}.npz"
+
+    def fill(self, log_every: int = 50) -> None:
+        start, made = time.perf_counter(), 0
+        for clip in range(self.clips):
+            path = self.path(clip)
+            if path.exists():
+                continue
+            ex = example(self.seed, clip)
+            temp = path.with_name(f".{path.name}.part")
+            with open(temp, "wb") as f:  # np.savez would add ".npz" to a bare name
+                np.savez(
+                    f, frames=ex.frames, labels=ex.labels, weights=ex.weights, ids=ex.ids, context=np.array([ex.sky, ex.ground]),
+                    views=np.array(ex.views), shapes=np.array(ex.shapes),
+                )
+            os.replace(temp, path)
+            made += 1
+            if log_every and made % log_every == 0:
+                print(f"  rendered {made} scenes ({clip + 1}/{self.clips}) in {time.perf_counter() - start:.0f} s, {_rss_mb():.0f} MB", flush=True)
+
+    def __len__(self) -> int:
+        return self.clips
+
+    def __iter__(self) -> Iterator[Example]:
+        for clip in range(self.clips):
+            with np.load(self.path(clip)) as data:
+                sky, ground = (int(x) for x in data["context"])
+                ex = Example(data["frames"], data["labels"], data["weights"], data["ids"], sky, ground, [str(v) for v in data["views"]], [str(s) for s in data["shapes"]])
+            yield ex
+            del ex
+            _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Hand the memory freed while reading a scene back to the system. glibc's malloc keeps what a
+    scene's many mid-sized arrays (component masks, features, probabilities) leave behind: measured,
+    collecting components grew by ≈ 10 MB a scene without this (a 1,200-scene rebuild was killed at
+    20 GB) and stays flat with it. A no-op where the C library is not glibc."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now, MB (Linux; 0 where /proc is not there)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 # --- PixelNet ----------------------------------------------------------------------------------------
@@ -140,8 +212,8 @@ def _augment(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(x + 0.5, 0, 255).astype(np.uint8)
 
 
-def pixel_samples(data: list[Example], seed: int, per_frame: int = 600, augmented: float = 0.6):
-    """Sampled pixels of every frame: features (P, 16), class, purity weight, sky, ground.
+def pixel_samples(data: Iterable[Example], seed: int, per_frame: int = 600, augmented: float = 0.6, row_median: bool = False):
+    """Sampled pixels of every frame: features (P, 16 or 19) float16, class, purity weight, sky, ground.
 
     Half of each frame's sample is object pixels, a quarter background next to objects (where the
     boundary is decided), a quarter background anywhere; `augmented` of the frames are blurred,
@@ -151,7 +223,7 @@ def pixel_samples(data: list[Example], seed: int, per_frame: int = 600, augmente
     ring = np.ones((1, 7, 7), bool)
     for ex in data:
         frames = np.stack([_augment(f, rng) if rng.random() < augmented else f for f in ex.frames])
-        features = pixel_features(frames)
+        features = pixel_features(frames, row_median)
         near = ndimage.binary_dilation(ex.labels > 0, structure=ring) & (ex.labels == 0)
         for f in range(len(frames)):
             picks = []
@@ -160,11 +232,13 @@ def pixel_samples(data: list[Example], seed: int, per_frame: int = 600, augmente
                 if len(flat):
                     picks.append(rng.choice(flat, size=min(count, len(flat)), replace=False))
             index = np.concatenate(picks)
-            xs.append(features[f].reshape(-1, PIXEL_FEATURES)[index])
+            # float16 halves what a large rebuild holds; the features are colours in [0, 1].
+            xs.append(features[f].reshape(-1, features.shape[-1])[index].astype(np.float16))
             ys.append(ex.labels[f].ravel()[index])
             ws.append(ex.weights[f].ravel()[index])
-            skies.append(np.full(len(index), ex.sky))
-            grounds.append(np.full(len(index), ex.ground))
+            skies.append(np.full(len(index), ex.sky, np.int8))
+            grounds.append(np.full(len(index), ex.ground, np.int8))
+        del frames, features
     return (np.concatenate(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(skies), np.concatenate(grounds))
 
 
@@ -195,8 +269,7 @@ def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> Pix
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     X, Y, W, S, G = (torch.from_numpy(np.asarray(a)) for a in samples)
-    Y, S, G = Y.long(), S.long(), G.long()
-    net = PixelNet()
+    net = PixelNet(features=X.shape[1])
     optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
     # Samples over-represent objects (half of each frame's); in frames the background is most pixels,
     # so a background mistake is weighed more to keep the detector from seeing objects everywhere.
@@ -205,8 +278,9 @@ def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> Pix
 
     def batch_loss() -> torch.Tensor:
         pick = torch.from_numpy(rng.integers(0, len(Y), size=2048))
-        loss = torch.nn.functional.cross_entropy(net(X[pick], S[pick], G[pick]), Y[pick], weight=class_weight, reduction="none")
-        return (loss * W[pick]).mean()
+        logits = net(X[pick].float(), S[pick].long(), G[pick].long())
+        loss = torch.nn.functional.cross_entropy(logits, Y[pick].long(), weight=class_weight, reduction="none")
+        return (loss * W[pick].float()).mean()
 
     fit(optimiser, steps, batch_loss, one_cycle=3e-3, name="pixel", log_every=log_every)
     return net.eval()
@@ -215,9 +289,10 @@ def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> Pix
 # --- ShapeNet ----------------------------------------------------------------------------------------
 
 
-def blob_examples(detector: Detector, data: list[Example]) -> dict[str, np.ndarray]:
+def blob_examples(detector: Detector, data: Iterable[Example]) -> dict[str, np.ndarray]:
     """Every component PixelNet finds, matched to the object it covers most: ColourNet's features and
-    the object's colour, ShapeNet's crop and the object's shape."""
+    the object's colour, ShapeNet's crop (float16: masks and a shading in a few units) and the
+    object's shape."""
     out: dict[str, list] = {"colour_x": [], "colour_y": [], "crops": [], "extras": [], "shape_y": []}
     for ex in data:
         sky, ground = SKIES[ex.sky], GROUNDS[ex.ground]
@@ -238,9 +313,12 @@ def blob_examples(detector: Detector, data: list[Example]) -> dict[str, np.ndarr
                 out["colour_y"].append(int(ex.labels[f][ex.ids[f] == owner][0]) - 1)
                 if d.size >= 4:
                     crop, extra = shape_crop(ex.frames[f], reading.labels, d, ex.views[f])
-                    out["crops"].append(crop)
+                    out["crops"].append(crop.astype(np.float16))
                     out["extras"].append(extra)
                     out["shape_y"].append(SHAPES.index(ex.shapes[owner]))
+        del probs
+    if not out["colour_y"] or not out["shape_y"]:
+        raise RuntimeError("PixelNet found no objects to learn colours and shapes from: train it longer (--pixel-steps) or on more scenes (--clips)")
     return {k: np.stack(v) if k in ("colour_x", "crops", "extras") else np.array(v) for k, v in out.items()}
 
 
@@ -268,7 +346,7 @@ def train_shape_net(crops, extras, labels, steps: int, seed: int, log_every: int
 
     def batch_loss() -> torch.Tensor:
         pick = torch.from_numpy(rng.integers(0, len(Y), size=128))
-        x, e = X[pick].clone(), E[pick].clone()
+        x, e = X[pick].float(), E[pick].clone()
         flip = torch.from_numpy(rng.random(128) < 0.5)  # Kinema World's shapes look the same mirrored
         x[flip] = x[flip].flip(-1)
         return torch.nn.functional.cross_entropy(net(x, e), Y[pick])
@@ -280,7 +358,7 @@ def train_shape_net(crops, extras, labels, steps: int, seed: int, log_every: int
 # --- measuring ---------------------------------------------------------------------------------------
 
 
-def pixel_figures(detector: Detector, data: list[Example]) -> dict:
+def pixel_figures(detector: Detector, data: Iterable[Example]) -> dict:
     """Per class: recall of pure pixels (weight 1); and how many background pixels are read as objects."""
     confusion = np.zeros((1 + len(COLOURS), 1 + len(COLOURS)), np.int64)
     for ex in data:
@@ -302,7 +380,7 @@ def blob_figures(colour: ColourNet, shape: ShapeNet, blobs: dict[str, np.ndarray
     the right shape (per crop, before any vote over frames)."""
     with torch.inference_mode():
         colours = colour(torch.from_numpy(blobs["colour_x"])).argmax(1).numpy()
-        shapes = shape(torch.from_numpy(blobs["crops"]), torch.from_numpy(blobs["extras"])).argmax(1).numpy()
+        shapes = shape(torch.from_numpy(blobs["crops"]).float(), torch.from_numpy(blobs["extras"])).argmax(1).numpy()
     majority = blobs["colour_x"][:, : len(COLOURS)].argmax(1)
     out = {
         "components": len(colours),
@@ -336,37 +414,85 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape-steps", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--row-median", action="store_true", help="PixelNet also reads its row's median colour (19 features a pixel)")
+    parser.add_argument(
+        "--cache", type=Path,
+        help="keep the rendered scenes in this folder (a rerun with the same folder and seed renders only what is missing); default: a temporary folder, removed at the end",
+    )
     args = parser.parse_args(argv)
+    for name in ("clips", "val_clips", "pixel_steps", "colour_steps", "shape_steps"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, not {getattr(args, name)}")
     # OMP_NUM_THREADS, where set, is the share of a shared machine this run may use.
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or max(1, min(4, os.cpu_count() or 1))))
 
-    start = time.perf_counter()
-    train = examples(args.seed, args.clips)
-    val = examples(args.seed + 1000, args.val_clips)
-    print(f"rendered {len(train)} + {len(val)} camera clips in {time.perf_counter() - start:.0f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="kinema-calibrate-") as temporary:
+        folder = args.cache or Path(temporary)
+        return _rebuild(args, folder, argv if argv is not None else sys.argv[1:])
 
-    pixel = train_pixel_net(pixel_samples(train, args.seed), args.pixel_steps, args.seed)
+
+def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
+    start = time.perf_counter()
+
+    def stage(what: str) -> None:
+        print(f"[{time.perf_counter() - start:6.0f} s, {_rss_mb():5.0f} MB] {what}", flush=True)
+
+    train = ExampleStore(folder / "train", args.seed, args.clips)
+    val = ExampleStore(folder / "val", args.seed + 1000, args.val_clips)
+    stage(f"rendering {args.clips} + {args.val_clips} scenes into {folder}")
+    train.fill()
+    val.fill()
+    stage("sampling pixels")
+    samples = pixel_samples(train, args.seed, row_median=args.row_median)
+    stage(f"training PixelNet on {len(samples[1])} pixels")
+    pixel = train_pixel_net(samples, args.pixel_steps, args.seed)
+    del samples
     # ColourNet and ShapeNet learn from what PixelNet's components look like, so they are trained on them.
     detector = Detector(networks=Networks(pixel, None, None))
+    stage("collecting PixelNet's components")
     blobs = blob_examples(detector, train)
-    print(f"{len(blobs['colour_y'])} components, {len(blobs['shape_y'])} shape crops", flush=True)
+    stage(f"{len(blobs['colour_y'])} components, {len(blobs['shape_y'])} shape crops; training ColourNet and ShapeNet")
     colour = train_colour_net(blobs["colour_x"], blobs["colour_y"], args.colour_steps, args.seed)
     shape = train_shape_net(blobs["crops"], blobs["extras"], blobs["shape_y"], args.shape_steps, args.seed)
+    del blobs
     networks = Networks(pixel, colour, shape)
+    stage("measuring on the held-out scenes")
     figures = {
-        "made_by": "python -m kinema.worldbench.calibrate " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "made_by": "python -m kinema.worldbench.calibrate " + " ".join(_weight_arguments(argv)),
         "seed": args.seed,
         "clips": args.clips,
         "pixel_steps": args.pixel_steps,
         "colour_steps": args.colour_steps,
         "shape_steps": args.shape_steps,
+        "row_median": args.row_median,
         "pixel_recall_val": pixel_figures(detector, val),
         "components_val": blob_figures(colour, shape, blob_examples(detector, val)),
         "seconds": round(time.perf_counter() - start),
+        "peak_rss_mb": round(_peak_rss_mb()),
     }
     save(networks, args.out, figures)
+    stage(f"wrote {args.out}")
     print(json.dumps(figures, indent=2))
     return 0
+
+
+def _weight_arguments(argv: list[str]) -> list[str]:
+    """The command's arguments less where it writes (--out, --cache): what the weights depend on."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in ("--out", "--cache"):
+            skip = True
+        elif not a.startswith(("--out=", "--cache=")):
+            out.append(a)
+    return out
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far, MB (ru_maxrss is in kB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -48,17 +48,23 @@ HIGH_VIEWS = ("top",)
 
 
 PIXEL_FEATURES = 16
+ROW_MEDIAN_FEATURES = PIXEL_FEATURES + 3
+"""With `row_median`: the 16 features and the median colour of the pixel's row."""
 
 
-def pixel_features(frames: np.ndarray) -> np.ndarray:
-    """(T, H, W, 3) uint8 → (T, H, W, 16) float32: what PixelNet sees of each pixel.
+def pixel_features(frames: np.ndarray, row_median: bool = False) -> np.ndarray:
+    """(T, H, W, 3) uint8 → (T, H, W, 16) float32 (19 with `row_median`): what PixelNet sees of each pixel.
 
     Its colour; the mean colour of its 3×3 and 7×7 neighbourhoods; the brightest and darkest value of
-    each channel within 5×5 (the lit side of the object a dark pixel may belong to); its row's height in
-    the frame (the sky is above, the near ground below). Plain filters, so every pixel costs the same."""
+    each channel within 5×5 (the lit side of the object a dark pixel may belong to); with `row_median`,
+    the median colour of its row (the ground or sky at that height: objects take a small part of a
+    row, so the inside of a big dark body stands out from dark ground where a window of a few pixels
+    cannot tell); its row's height in the frame (the sky is above, the near ground below). Plain
+    filters, so every pixel costs the same. Which set a PixelNet reads is the width of its first layer."""
     rgb = frames.astype(np.float32) / 255.0
     T, H, W, _ = rgb.shape
     rows = np.broadcast_to(((np.arange(H, dtype=np.float32) + 0.5) / H)[None, :, None, None], (T, H, W, 1))
+    median = [np.broadcast_to(np.median(rgb, axis=2, keepdims=True), rgb.shape)] if row_median else []
     return np.concatenate(
         [
             rgb,
@@ -66,6 +72,7 @@ def pixel_features(frames: np.ndarray) -> np.ndarray:
             ndimage.uniform_filter(rgb, size=(1, 7, 7, 1), mode="nearest"),
             ndimage.maximum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
             ndimage.minimum_filter(rgb, size=(1, 5, 5, 1), mode="nearest"),
+            *median,
             rows,
         ],
         axis=-1,
@@ -73,17 +80,24 @@ def pixel_features(frames: np.ndarray) -> np.ndarray:
 
 
 class PixelNet(torch.nn.Module):
-    """(P, 16) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
+    """(P, 16 or 19) pixel features, sky and ground ids → (P, 13) class logits: a small MLP.
 
     The sky and the ground enter as learned offsets of the first layer (the light and the surface
     to expect)."""
 
-    def __init__(self, hidden: int = 48):
+    def __init__(self, hidden: int = 48, features: int = PIXEL_FEATURES):
         super().__init__()
-        self.first = torch.nn.Linear(PIXEL_FEATURES, hidden)
+        if features not in (PIXEL_FEATURES, ROW_MEDIAN_FEATURES):
+            raise ValueError(f"PixelNet reads {PIXEL_FEATURES} or {ROW_MEDIAN_FEATURES} features a pixel, not {features}")
+        self.first = torch.nn.Linear(features, hidden)
         self.sky = torch.nn.Embedding(len(SKIES), hidden)
         self.ground = torch.nn.Embedding(len(GROUNDS), hidden)
         self.rest = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(hidden, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1 + len(COLOURS)))
+
+    @property
+    def row_median(self) -> bool:
+        """Whether it reads the row-median colour (`pixel_features(..., row_median=True)`)."""
+        return self.first.in_features == ROW_MEDIAN_FEATURES
 
     def forward(self, x: torch.Tensor, sky: torch.Tensor, ground: torch.Tensor) -> torch.Tensor:
         return self.rest(self.first(x) + self.sky(sky) + self.ground(ground))
@@ -173,7 +187,7 @@ def load_networks(path: Path = WEIGHTS) -> Networks:
         raise FileNotFoundError(f"{path}: the detector's weights are missing; run `python -m kinema.worldbench.calibrate`")
     with np.load(path) as data:
         arrays = {k: torch.from_numpy(data[k]) for k in data.files}
-    nets = Networks(PixelNet(), ColourNet(), ShapeNet())
+    nets = Networks(PixelNet(features=arrays["pixel.first.weight"].shape[1]), ColourNet(), ShapeNet())
     for name in ("pixel", "colour", "shape"):
         net = getattr(nets, name)
         net.load_state_dict({k[len(name) + 1 :]: v for k, v in arrays.items() if k.startswith(name + ".")})
@@ -278,7 +292,8 @@ class Detector:
         T, H, W, _ = frames.shape
         out = np.empty((T, 1 + len(COLOURS), H, W), np.float32)
         for start in range(0, T, 16):  # bounded memory for long or large videos
-            x = torch.from_numpy(pixel_features(frames[start : start + 16]).reshape(-1, PIXEL_FEATURES))
+            x = torch.from_numpy(pixel_features(frames[start : start + 16], self.pixel_net.row_median))
+            x = x.reshape(-1, x.shape[-1])
             n = len(x)
             logits = self.pixel_net(x, torch.full((n,), SKIES.index(sky)), torch.full((n,), GROUNDS.index(ground)))
             logits = logits.masked_fill(~allowed[None], -1e4)
