@@ -31,10 +31,10 @@ class OptimConfig:
     warmup_steps: int = 200
     grad_clip: float = 1.0
     ema_decay: float = 0.999
+    """EMA of the weights, the ones that are saved for sampling (DiT, §4; 0 turns it off)."""
     decay_fraction: float = 0.0
     """Warm-up, then constant, then linearly down to zero over this last fraction of the run ("WSD");
     the run's progress is its steps out of max_steps or its time out of `minutes`, whichever is further."""
-    """EMA of the weights, the ones that are saved for sampling (DiT, §4; 0 turns it off)."""
 
 
 @dataclass(frozen=True)
