@@ -64,10 +64,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))  # safety_prompts: its framings, for `reframed`
 
-import safety_prompts as prompts  # noqa: E402
+import safety_prompts as prompts
 
-from kinema.safety import policy as policy_module  # noqa: E402
-from kinema.safety.policy import (  # noqa: E402
+from kinema.safety import policy as policy_module
+from kinema.safety.policy import (
     CATEGORIES,
     HEAD_CONFIG,
     HEAD_WEIGHTS,

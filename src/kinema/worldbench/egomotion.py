@@ -196,4 +196,4 @@ def expected_size(scene: Scene, camera_pose: np.ndarray, index: int, height: int
     return float(2 * radius * focal / depth)
 
 
-__all__ = ["NAMED", "CameraReading", "Landmark", "landmark_error", "candidate_poses", "correspondence", "expected_size", "read_camera", "start_positions"]
+__all__ = ["NAMED", "CameraReading", "Landmark", "candidate_poses", "correspondence", "expected_size", "landmark_error", "read_camera", "start_positions"]
