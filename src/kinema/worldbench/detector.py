@@ -222,6 +222,11 @@ class Detection:
     """(P, 2) int rows and columns of its pixels (for appearance comparisons)."""
 
     @property
+    def clear(self) -> bool:
+        """Seen whole: neither cut by the frame's edge nor touching another object (its box and centroid are its own)."""
+        return not (self.border or self.touching)
+
+    @property
     def size(self) -> float:
         """The larger side of its box, pixels."""
         return max(self.box[2] - self.box[0], self.box[3] - self.box[1])

@@ -371,7 +371,7 @@ def appearance_change(obs: Observation, track: Track, view: int = 0, lag_seconds
     changes = []
     for f, d in by_frame.items():
         e = by_frame.get(f + lag)
-        if e is None or d.touching or e.touching or d.border or e.border:
+        if e is None or not (d.clear and e.clear):
             continue
         shift = np.array([round(e.v) - round(d.v), round(e.u) - round(d.u)])
         here = {tuple(rc): k for k, rc in enumerate(d.pixels + shift)}
@@ -526,7 +526,7 @@ def landmarks(obs: Observation) -> list[Landmark]:
         tr = obs.assignment.get(i)
         if tr is None or o.motion not in ("still", "spin") or i in pushed or not same_colour(tr.colour, o.color):
             continue
-        seen = {f - obs.main.start: (d.u, d.v) for f, d in zip(tr.frames, tr.detections) if not (d.border or d.touching)}
+        seen = {f - obs.main.start: (d.u, d.v) for f, d in zip(tr.frames, tr.detections) if d.clear}
         if seen:
             out.append(Landmark(np.array(start_pose(o, i)[0]), seen, tr.size()))
     return out
@@ -594,7 +594,7 @@ def ground_jump(obs: Observation, tr: Track, index: int | None) -> tuple[int, fl
     limit = MAX_PLAUSIBLE_SPEED / obs.fps
     places = {}
     for f, d in zip(tr.frames, tr.detections):
-        if d.touching or d.border:
+        if not d.clear:
             continue
         pose = obs.poses[0][f]
         here, lower = _ground_point(pose, d.u, d.v, W, H, height), _ground_point(pose, d.u, d.v + CENTROID_NOISE, W, H, height)
@@ -615,7 +615,7 @@ def _whole_height(track: Track, width: int, height: int, backwards: bool) -> np.
     `backwards`, else after it) is in the picture. Every Kinema World shape is as tall over its middle
     as anywhere (a ball's widest row, a cone's apex), so more than half of it shows all its height."""
     detections = track.detections
-    clear = [not (d.touching or d.border) for d in detections]
+    clear = [d.clear for d in detections]
     out = np.zeros(len(detections), bool)
     for k, d in enumerate(detections):
         side_cut = (d.box[0] <= 0 or d.box[2] >= width) and d.box[1] > 0 and d.box[3] < height
@@ -651,7 +651,7 @@ def judge_physics(obs: Observation) -> Verdict:
         # their heights are compared instead: most of an object shows all of its height.
         sizes = np.array([d.size for d in tr.detections])
         tall = np.array([d.box[3] - d.box[1] for d in tr.detections])
-        clear = np.array([not (d.touching or d.border) for d in tr.detections])
+        clear = np.array([d.clear for d in tr.detections])
         both = clear[1:] & clear[:-1]
         usable = (clear[:-1] | _whole_height(tr, *obs.size, backwards=True)[:-1]) & (clear[1:] | _whole_height(tr, *obs.size, backwards=False)[1:])
         before, after = np.where(both, sizes[:-1], tall[:-1]), np.where(both, sizes[1:], tall[1:])
@@ -790,7 +790,7 @@ def judge_multiview(obs: Observation) -> Verdict:
             places = {}
             if len(tracks) == 1:  # a colour seen as two objects in a view is no evidence of where one is
                 for f, d in zip(tracks[0].frames, tracks[0].detections):
-                    if d.touching or d.border:
+                    if not d.clear:
                         continue
                     point = _ground_point(obs.poses[v][f], d.u, d.v, W, H, height)
                     if point is not None:

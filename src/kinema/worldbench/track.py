@@ -78,13 +78,13 @@ class Track:
         """(5,) ShapeNet's reading voted over frames (clear views count more), as shares over SHAPES;
         None when no frame was big enough to read, or the object is never seen clear of the others and
         the border (the cap of a ball behind a cylinder shows no shape)."""
-        if all(d.touching or d.border for d in self.detections if d.shape_probs is not None):
+        if not any(d.clear for d in self.detections if d.shape_probs is not None):
             return None
         total = np.zeros(len(SHAPES))
         for d in self.detections:
             if d.shape_probs is None:
                 continue
-            weight = np.sqrt(d.area) * (0.2 if (d.touching or d.border) else 1.0)
+            weight = np.sqrt(d.area) * (1.0 if d.clear else 0.2)
             total += weight * d.shape_probs
         return total / total.sum() if total.sum() > 0 else None
 
