@@ -21,17 +21,17 @@ How a text is scored, offline:
    a small trained MLP turns them into a probability per category. Adapters and MLP make one
    member; the "head" (`data/policy_head.*`, under 3 MB) is four members trained alike with
    different seeds, their probabilities averaged (an ensemble: each member alone is noisier near
-   the line). `scripts/train_policy_head.py` trains it on the training split of `data/prompts.jsonl`. A long text is scored sentence by sentence (windows of a few
-   sentences), so nothing hides at the end of a paragraph past the encoder's token limit; a text
-   with digits or symbols inside words is also scored with the leetspeak undone.
+   the line). `scripts/train_policy_head.py` trains it on the training split of `data/prompts.jsonl`.
+   A long text is scored sentence by sentence (windows of a few sentences), so nothing hides at the
+   end of a paragraph past the encoder's token limit; a text with digits or symbols inside words is
+   also scored with the leetspeak undone.
 3. **Terms.** A short curated list of unambiguous terms (`data/terms.txt`: "decapitated", "porn",
    "suicide", "ku klux klan" ...) sets its category's score to 1.0, folded like the names. And
    `minors` is read as the policy defines it — a minor in an unsafe context: when the text names a
-   minor (`data/minor_terms.txt`: child, toddler, teenager ...; and any age under 18, "12yo") and is flagged as
-   sexual, violent or self-harm, it is flagged `minors` too, and a text that names no minor is never
-   `minors` (`decide`). A term that is negated ("no
-   gore") or names the fight against the thing ("suicide prevention") does not count. And
-   `self_harm` is something people do: when a text's only subjects are animals, creatures or things
+   minor (`data/minor_terms.txt`: child, toddler, teenager ...; and any age under 18, "12yo") and is
+   flagged as sexual, violent or self-harm, it is flagged `minors` too, and a text that names no minor
+   is never `minors` (`decide`). A term that is negated ("no gore") or names the fight against the
+   thing ("suicide prevention") does not count. And `self_harm` is something people do: when a text's only subjects are animals, creatures or things
    (`data/nonhuman_terms.txt`) and it names no person (`data/person_terms.txt`, `minor_terms.txt`),
    the head's self-harm score does not count ("a wolf howling at the moon, feeling lonely"); a
    curated self-harm term still does.
@@ -55,13 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kinema.safety.names import (
-    NameHit,
-    default_matcher,
-    default_terms,
-    minor_terms,
-    nonhuman_only,
-)
+from kinema.safety.names import NameHit, default_matcher, default_terms, minor_terms, nonhuman_only
 
 CATEGORIES = ("violence", "sexual", "hate", "likeness", "ip", "minors", "self_harm")
 DESCRIPTIONS = {
@@ -349,7 +343,7 @@ def decide(evidence: Evidence, thresholds: Mapping[str, float]) -> tuple[dict[st
     scores = dict(evidence.scores)
     if not evidence.minor:  # no minor named: the head's `minors` reading has nobody to be about
         scores["minors"] = 0.0
-    if evidence.minor:
+    else:
         unsafe = [scores[c] for c in MINOR_CONTEXTS if scores[c] >= thresholds[c]]
         if unsafe:
             scores["minors"] = min(1.0, max([scores["minors"], thresholds["minors"], *unsafe]))
