@@ -2,6 +2,9 @@
 
     python benchmarks/worldbench_calibration.py                      # every prompt, 128x128, supersample 2, through H.264
     python benchmarks/worldbench_calibration.py --limit 60 --size 96x96 --supersample 1 --no-h264
+    python benchmarks/worldbench_calibration.py --shard 1/2 --json a.json &   # two cores: half the prompts each
+    python benchmarks/worldbench_calibration.py --shard 2/2 --json b.json; wait
+    python benchmarks/worldbench_calibration.py --merge a.json b.json       # one table from the shards
 
 For every prompt, Kinema World's ground-truth render is scored on every dimension the prompt tests;
 then each broken variant (`kinema.worldbench.variants`: wrong colour, object removed halfway, layout
@@ -73,6 +76,32 @@ def modes_table(n: int, width: int, height: int) -> str:
     return "\n".join(lines)
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """'K/N' → (K, N) with 1 ≤ K ≤ N: the K-th of N interleaved slices of the prompts."""
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard {text!r}: expected K/N, e.g. 1/2") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"--shard {text!r}: K must be between 1 and N")
+    return k, n
+
+
+def merge_tables(tables: list[dict]) -> dict:
+    """Sum passed and scored per video kind and dimension over the shards' tables."""
+    out: dict = {}
+    for table in tables:
+        for kind, row in table.items():
+            for dim, cell in row.items():
+                acc = out.setdefault(kind, {}).setdefault(dim, {"passed": 0, "scored": 0})
+                acc["passed"] += cell["passed"]
+                acc["scored"] += cell["scored"]
+    for row in out.values():
+        for cell in row.values():
+            cell["score"] = round(cell["passed"] / cell["scored"], 4)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="128x128")
@@ -85,7 +114,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the table and the misses here")
     parser.add_argument("--modes", type=int, default=0, metavar="N", help="also calibrate the mode dimensions on N moving prompts (and N still ones for 60 s)")
     parser.add_argument("--modes-only", action="store_true", help="only the mode dimensions")
+    parser.add_argument("--shard", type=parse_shard, metavar="K/N", help="score only every N-th prompt, starting at the K-th")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="JSON", help="print one table from shards' --json files, and their misses")
     args = parser.parse_args(argv)
+    if args.merge:
+        shards = [json.loads(path.read_text()) for path in args.merge]
+        print(format_table(merge_tables([s["table"] for s in shards])))
+        for miss in sorted((m for s in shards for m in s["misses"]), key=lambda m: (m["videos"], m["prompt"])):
+            print(f"  {miss['videos']} {miss['prompt']} {miss['dim']}: {'passed' if miss['passed'] else 'failed'} — {miss['detail']}")
+        print(f"\n{sum(s['seconds'] for s in shards)} s in all over {len(shards)} shards")
+        return 0
     if args.modes_only:
         print(modes_table(args.modes or 12, *parse_size(args.size)))
         return 0
@@ -93,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     width, height = parse_size(args.size)
     suite = load_suite()
     prompts = suite.select(limit=args.limit)
+    if args.shard:
+        k, n = args.shard
+        prompts = prompts[k - 1 :: n]
     misses: list[dict] = []
     start = time.perf_counter()
 
