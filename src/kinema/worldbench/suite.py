@@ -626,7 +626,7 @@ def _storyboard_section(m: _Maker) -> None:
 # Hand-written prompts: what the sampler's captions do not say. (section, text, dims, relations).
 HAND_WRITTEN: tuple[tuple[str, str, tuple[str, ...], tuple[tuple, ...]], ...] = (
     ("spatial", "A red ball to the left of a blue cube on the grass at noon.", ("spatial", "objects", "count"), (("left_of", 0, 1),)),
-    ("spatial", "A yellow cone to the right of a purple cylinder on the sand.", ("spatial", "objects", "count"), (("left_of", 1, 0),)),
+    ("spatial", "A yellow cone to the right of a purple cylinder on the snow.", ("spatial", "objects", "count"), (("left_of", 1, 0),)),
     ("spatial", "A white ball sits on the left on a wooden floor.", ("spatial", "objects", "count"), (("side", 0, "left"),)),
     ("spatial", "A pink cube on the right, on asphalt in the morning.", ("spatial", "objects", "count"), (("side", 0, "right"),)),
     ("spatial", "A green cylinder is behind an orange ball on the snow.", ("spatial", "objects", "count"), (("behind", 0, 1),)),
@@ -639,13 +639,13 @@ HAND_WRITTEN: tuple[tuple[str, str, tuple[str, ...], tuple[tuple, ...]], ...] = 
     ),
     (
         "spatial",
-        "A black cube to the left of a white ball, and a yellow cone behind the white ball, on the sand at noon.",
+        "A black cube to the left of a white ball, and a yellow cone behind the white ball, on the grass at noon.",
         ("spatial", "objects", "count"),
         (("left_of", 0, 1), ("behind", 2, 1)),
     ),
     (
         "spatial",
-        "From left to right, a purple cone, a green ball, an orange cube and a white cylinder on a wooden floor at noon.",
+        "From left to right, a purple cone, a green ball, an orange cube and a white cylinder on asphalt at noon.",
         ("spatial", "objects", "count"),
         (("left_of", 0, 1), ("left_of", 1, 2), ("left_of", 2, 3), ("left_of", 0, 3)),
     ),
@@ -657,11 +657,11 @@ HAND_WRITTEN: tuple[tuple[str, str, tuple[str, ...], tuple[tuple, ...]], ...] = 
     ("motion", "A blue ball rolls towards the camera on the grass at noon.", ("motion", "objects", "physics"), ()),
     ("motion", "A red ball rolls away from the camera on the sand.", ("motion", "objects", "physics"), ()),
     ("motion", "A yellow cube slides to the left on the snow at noon.", ("motion", "objects", "physics"), ()),
-    ("motion", "An orange cylinder slides to the right on a wooden floor in the morning.", ("motion", "objects", "physics"), ()),
+    ("motion", "An orange cylinder slides to the right on the snow in the morning.", ("motion", "objects", "physics"), ()),
     ("motion", "A pink cube spins in place on the grass at noon.", ("motion", "objects", "physics"), ()),
     ("motion", "A green ball rolls left and a purple cube slides right on the sand at noon.", ("motion", "objects", "physics"), ()),
     ("camera", "A red cube on the grass at noon. The camera pans left.", ("camera", "objects"), ()),
-    ("camera", "A blue ball and a yellow cone on the sand. The camera orbits to the right around the scene.", ("camera", "objects"), ()),
+    ("camera", "A blue ball and a red cone on the sand. The camera orbits to the right around the scene.", ("camera", "objects"), ()),
     ("camera", "A white cylinder on asphalt at noon. The camera dollies in.", ("camera", "objects"), ()),
     ("camera", "A green cube on a wooden floor. The camera cranes up.", ("camera", "objects"), ()),
     ("camera", "An orange ball rolls to the right on the grass. The camera follows the orange ball.", ("camera", "objects"), ()),
@@ -676,6 +676,11 @@ HAND_WRITTEN: tuple[tuple[str, str, tuple[str, ...], tuple[tuple, ...]], ...] = 
 def _hand_written(m: _Maker) -> None:
     for section, text, dims, relations in HAND_WRITTEN:
         scene = parse(text)
+        clashing = [o.color for o in scene.objects if o.color in CLASHES.get(scene.ground, ()) + CLASHES.get(scene.sky, ())]
+        if clashing:
+            # The sampler never draws these: a yellow cone on sand is the sand's colour, and the scorer
+            # (like a viewer) cannot tell it from the ground.
+            raise SuiteError(f"hand-written prompt {text!r}: {', '.join(clashing)} on {scene.ground} at {scene.sky} cannot be told from the background; reword it")
         clip = _probe(scene)
         if not clip.seen[0, 0].all() or _unintended_contact(scene, clip) or _twins_touch(scene, clip):
             raise SuiteError(f"hand-written prompt {text!r}: an object is hidden, touches a twin or is hit unasked; reword it")
