@@ -65,7 +65,7 @@ def test_ground_the_camera_nears_shows_more_of_itself_through_the_fog():
     *_, clearer = correspondence(still[0], still[1], W, H)
     assert np.allclose(clearer, 1.0)  # a still camera: the same fog on every point
     a, b = poses(Camera("front", "dolly-in"), times, np.zeros((2, 1, 3)))
-    u, v, valid, clearer = correspondence(a, b, W, H)
+    *_, clearer = correspondence(a, b, W, H)
     near = project(np.array([0.0, 0.0, 0.0]), b, W, H)  # about 6 m from the camera: no fog
     far = project(np.array([0.0, 25.0, 0.0]), b, W, H)  # 0.9 m nearer than a second ago
     assert clearer[int(near[1]), int(near[0])] == pytest.approx(1.0)
