@@ -18,7 +18,7 @@ def test_correspondence_maps_a_ground_point_between_two_poses():
     times = np.array([0.0, 1.0])
     a, b = poses(Camera("front", "orbit-left"), times, np.zeros((2, 1, 3)))
     W = H = 64
-    u, v, valid = correspondence(a, b, W, H)
+    u, v, valid, _ = correspondence(a, b, W, H)
     # A ground point seen in frame b at some pixel is found in frame a where the projection says.
     point = np.array([0.7, 1.1, 0.0])
     ub, vb, _ = project(point, b, W, H)
@@ -46,6 +46,30 @@ def test_a_tracking_shot_reads_as_a_glide_the_way_its_object_rolls():
     _, ids = render(camera_batches(scene, clip.trajectory, clip.poses)[0], 48, 48, supersample=1, with_ids=True)
     reading = read_camera(clip.frames[0], ids.numpy() >= 0, scene, scene.camera, 8, glide=True)
     assert reading.glide_direction == "right", reading.best
+
+
+def test_a_tracking_shot_reads_as_a_slowing_glide_the_way_its_block_slides():
+    # A sliding block starts near 2 m/s and friction stops it within three seconds: no constant
+    # speed follows it, a glide that slows as it does.
+    scene = Scene("grass", "morning", (WorldObject("cube", "orange", "small", (0.0, 0.0), "slide", "right"),), Camera("front", "track", 0))
+    clip = make_clip(scene, 48, 48, 4, 8, supersample=1)
+    _, ids = render(camera_batches(scene, clip.trajectory, clip.poses)[0], 48, 48, supersample=1, with_ids=True)
+    reading = read_camera(clip.frames[0], ids.numpy() >= 0, scene, scene.camera, 8, glide=True)
+    assert reading.best.startswith("glide-right-") and reading.best.endswith("-slowing"), reading.best
+
+
+def test_ground_the_camera_nears_shows_more_of_itself_through_the_fog():
+    times = np.array([0.0, 1.0])
+    W = H = 64
+    still = poses(Camera("front", "static"), times, np.zeros((2, 1, 3)))
+    *_, clearer = correspondence(still[0], still[1], W, H)
+    assert np.allclose(clearer, 1.0)  # a still camera: the same fog on every point
+    a, b = poses(Camera("front", "dolly-in"), times, np.zeros((2, 1, 3)))
+    *_, clearer = correspondence(a, b, W, H)
+    near = project(np.array([0.0, 0.0, 0.0]), b, W, H)  # about 6 m from the camera: no fog
+    far = project(np.array([0.0, 25.0, 0.0]), b, W, H)  # 0.9 m nearer than a second ago
+    assert clearer[int(near[1]), int(near[0])] == pytest.approx(1.0)
+    assert clearer[int(far[1]), int(far[0])] == pytest.approx(np.exp(0.9 / 40), rel=0.01)
 
 
 def test_a_still_object_moves_in_the_picture_as_the_true_camera_path_says():

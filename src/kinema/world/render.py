@@ -32,6 +32,9 @@ from kinema.world.scene import GROUNDS, PALETTE, SKIES, Scene
 EPS = 1e-4
 BACKGROUND = -1
 """Object id of a pixel that shows the ground or the sky."""
+FOG_START, FOG_DEPTH = 8.0, 40.0
+"""Metres: surfaces nearer the camera than FOG_START are drawn as they are; farther ones fade towards
+the horizon colour, by 1 − exp(−(distance − FOG_START) / FOG_DEPTH)."""
 
 
 @dataclass(frozen=True)
@@ -457,7 +460,7 @@ def _render_chunk(batch: FrameBatch, width: int, height: int, k: int) -> tuple[t
     color = albedo * light + specular
 
     # 5. fog towards the horizon colour, and the sky where nothing was hit
-    fog = 1 - torch.exp(-(t.clamp(max=1e4) - 8).clamp_min(0) / 40)
+    fog = 1 - torch.exp(-(t.clamp(max=1e4) - FOG_START).clamp_min(0) / FOG_DEPTH)
     color = torch.where(surface[..., None], color * (1 - fog[..., None]) + horizon * fog[..., None], color)
     up = d[..., 2].clamp_min(0)[..., None]
     glow = (d * sun[:, None]).sum(-1).clamp_min(0)[..., None]

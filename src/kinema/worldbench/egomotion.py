@@ -7,7 +7,10 @@ For each candidate path — static, pan, orbit, dolly, crane, both ways, from th
 set-up (`kinema.world.camera.poses`, the renderer's own geometry) — the scorer warps frame t by that
 path's correspondence onto frame t + lag and measures how different the two are over the
 background (object pixels of either frame left out, since objects may move on their own). The
-candidate whose warp explains the frames best is how the camera moved.
+candidate whose warp explains the frames best is how the camera moved. Kinema World fogs the ground
+by its distance from the camera (`kinema.world.render.FOG_START`), so ground a moving camera comes
+nearer to shows more of its own colour and less of the horizon's: each candidate's warp takes that
+out, with the prompt's sky's horizon colour, or a still camera would explain far ground best.
 
 Where the background shows too little to tell (dark asphalt at sunset under a plain sky: every
 candidate warps it equally well), the objects the prompt says stand still are landmarks: they move in
@@ -15,7 +18,8 @@ the picture exactly as the camera's path makes them, so each candidate's residua
 far from its prediction they move (`Landmark`).
 
 A tracking shot follows its object wherever the object goes, so it is tested as a family of
-candidates: the camera gliding over the ground in each of the four directions at a few speeds.
+candidates: the camera gliding over the ground in each of the four directions at a few speeds, each
+either kept (as a ball rolls) or slowing to a stop (as friction stops a sliding block).
 
 Nothing here reads ground truth; the candidates come from the prompt's camera set-up alone.
 """
@@ -30,15 +34,19 @@ from scipy import ndimage
 
 from kinema.world import shapes
 from kinema.world.camera import poses, project
-from kinema.world.render import camera_rays
+from kinema.world.render import FOG_DEPTH, FOG_START, LIGHTS, camera_rays
 from kinema.world.scene import DIRECTION_VECTORS, Camera, Scene
 from kinema.world.simulate import start_pose
 
 NAMED = ("static", "pan-left", "pan-right", "orbit-left", "orbit-right", "dolly-in", "dolly-out", "crane-up", "crane-down")
-GLIDE_SPEEDS = (0.6, 1.0, 1.5)
-"""Metres per second of the tracking candidates (a ball rolls at about 1, a sliding block starts near 2)."""
+GLIDE_SPEEDS = (0.6, 1.0, 1.5, 2.0)
+"""Metres per second at the start of the tracking candidates (a ball rolls at about 1, a sliding block starts near 2)."""
+GLIDE_SLOWING = (0.0, 0.7)
+"""Metres per second per second the tracking candidates slow by until they stop: a rolling ball
+hardly slows, friction stops a sliding block within about three seconds."""
 LAG_SECONDS = 1.0
 MAX_GROUND_DISTANCE = 60.0
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 @dataclass
@@ -60,7 +68,8 @@ least half a pixel (its visible part changes as the camera goes round it)."""
 @dataclass
 class CameraReading:
     best: str
-    """The candidate that explains the background best: a path name, or "glide-DIRECTION-SPEED"."""
+    """The candidate that explains the background best: a path name, or "glide-DIRECTION-SPEED"
+    ("glide-DIRECTION-SPEED-slowing" for one that slows to a stop)."""
     residuals: dict[str, float]
     """Mean absolute difference (0–255 luminance) left after each candidate's warp, times
     1 + the landmarks' error (in tolerances) where there are landmarks."""
@@ -91,16 +100,21 @@ def candidate_poses(camera: Camera, scene: Scene, times: np.ndarray, glide: bool
         base = out["static"]
         for direction, (dx, dy) in DIRECTION_VECTORS.items():
             for speed in GLIDE_SPEEDS:
-                shift = np.zeros((len(times), 7))
-                shift[:, 0] = shift[:, 3] = dx * speed * times
-                shift[:, 1] = shift[:, 4] = dy * speed * times
-                out[f"glide-{direction}-{speed:g}"] = base + shift
+                for slowing in GLIDE_SLOWING:
+                    moving = np.minimum(times, speed / slowing) if slowing else times
+                    travelled = speed * moving - slowing * moving**2 / 2
+                    shift = np.zeros((len(times), 7))
+                    shift[:, 0] = shift[:, 3] = dx * travelled
+                    shift[:, 1] = shift[:, 4] = dy * travelled
+                    out[f"glide-{direction}-{speed:g}" + ("-slowing" if slowing else "")] = base + shift
     return out
 
 
-def correspondence(pose_from: np.ndarray, pose_to: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def correspondence(pose_from: np.ndarray, pose_to: np.ndarray, width: int, height: int) -> tuple[np.ndarray, ...]:
     """For every pixel of the frame seen from `pose_to`: where the same background point is in the
-    frame seen from `pose_from` (u, v, each (H, W)) and whether it is there at all (valid, (H, W))."""
+    frame seen from `pose_from` (u, v, each (H, W)), whether it is there at all (valid, (H, W)) and
+    how much more of its own colour shows through the fog from `pose_to` than from `pose_from`
+    (clearer, (H, W): 1 for the sky and for ground nearer than the fog from both)."""
     origin, directions = camera_rays(torch.tensor(pose_to[None], dtype=torch.float32), width, height)
     o, d = origin[0].double().numpy(), directions[0].double().numpy()  # (3,), (H·W, 3)
     ground = d[:, 2] < -1e-6
@@ -108,12 +122,20 @@ def correspondence(pose_from: np.ndarray, pose_to: np.ndarray, width: int, heigh
     point = np.where(ground[:, None], o + t[:, None] * d, o + 1e6 * d)  # sky: a point at "infinity"
     u, v, depth = project(point, pose_from, width, height)
     valid = (depth > 0) & (u >= 0) & (u < width) & (v >= 0) & (v < height) & (~ground | (t < MAX_GROUND_DISTANCE))
-    return u.reshape(height, width), v.reshape(height, width), valid.reshape(height, width)
+    # The sky has no fog to see through (t = 0 from both); ground beyond MAX_GROUND_DISTANCE is left out.
+    seen_from = np.where(ground, np.linalg.norm(point - pose_from[:3], axis=1), 0.0)
+    clearer = see_through(np.minimum(t, MAX_GROUND_DISTANCE)) / see_through(np.minimum(seen_from, MAX_GROUND_DISTANCE))
+    return u.reshape(height, width), v.reshape(height, width), valid.reshape(height, width), clearer.reshape(height, width)
+
+
+def see_through(distance: np.ndarray) -> np.ndarray:
+    """How much of a surface's own colour Kinema World's fog lets through at `distance` metres."""
+    return np.exp(-np.clip(distance - FOG_START, 0.0, None) / FOG_DEPTH)
 
 
 def luminance(frames: np.ndarray) -> np.ndarray:
     """(T, H, W, 3) uint8 → (T, H, W) float32, slightly smoothed so that sub-pixel warps compare fairly."""
-    lum = frames.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    lum = frames.astype(np.float32) @ LUMA
     return ndimage.gaussian_filter(lum, sigma=(0, 0.7, 0.7))
 
 
@@ -135,6 +157,7 @@ def read_camera(
     times = np.arange(T) / fps
     candidates = candidate_poses(camera, scene, times, glide)
     lum = luminance(frames)
+    horizon = float(np.dot(LIGHTS[scene.sky].horizon, LUMA)) * 255
     blocked = ndimage.binary_dilation(object_masks, structure=np.ones((1, 3, 3), bool), iterations=1)
     lag = max(1, min(T - 1, int(round(LAG_SECONDS * fps))))
     step = max(1, lag // 2)
@@ -145,9 +168,12 @@ def read_camera(
         valid = np.logical_and.reduce([m[2] for m in maps.values()]) & ~blocked[b]
         if valid.sum() < 0.05 * H * W:
             continue
-        for name, (u, v, _) in maps.items():
+        for name, (u, v, _, clearer) in maps.items():
             # Pixel centres sit at +0.5 in continuous coordinates; map_coordinates indexes centres at integers.
             warped = ndimage.map_coordinates(lum[a], [v - 0.5, u - 0.5], order=1, mode="nearest")
+            # Ground the camera came nearer to shows more of its own colour through the fog, less
+            # of the horizon's: a still camera's frames differ by no fog, a moving one's do.
+            warped = horizon + (warped - horizon) * clearer
             source_objects = ndimage.map_coordinates(blocked[a].astype(np.float32), [v - 0.5, u - 0.5], order=0, mode="nearest") > 0
             use = valid & ~source_objects
             if use.sum() == 0:
