@@ -46,7 +46,7 @@ from kinema.world import shapes
 from kinema.world.camera import basis, poses, project
 from kinema.world.scene import DIRECTION_VECTORS, SHAPES, Camera, Scene
 from kinema.world.simulate import start_pose
-from kinema.worldbench.detector import COLOURS, SHADES, Detector, FrameReading
+from kinema.worldbench.detector import COLOURS, SHADES, Detection, Detector, FrameReading
 from kinema.worldbench.egomotion import Landmark, expected_size, read_camera, start_positions
 from kinema.worldbench.suite import Prompt
 from kinema.worldbench.track import Track, events, track
@@ -361,7 +361,7 @@ def _is_still(track: Track) -> tuple[bool, str]:
     return bool(moving.mean() <= 0.15), f"moves in {moving.mean():.0%} of frames"
 
 
-def _shading_change(frames: np.ndarray, f: int, d, g: int, e, shift: np.ndarray) -> float | None:
+def _shading_change(frames: np.ndarray, f: int, d: Detection, g: int, e: Detection, shift: np.ndarray) -> float | None:
     """Mean luminance change (0–255) between detection d in frame f and e in frame g over the pixels
     both cover once d is moved by `shift` (rows, columns); None when they share under 4 pixels."""
     weights = np.array([0.299, 0.587, 0.114], np.float32)
