@@ -2,8 +2,9 @@
 
 Detections are matched frame to frame by the Hungarian algorithm on the distance from where each
 track is expected (its last position plus its last velocity), in units of the object's size, plus a
-penalty for a different colour. Colour is a clue, not a key: a white cube that reads grey in a few
-shaded frames stays one object, and its colour is decided at the end by a vote over all its frames.
+penalty for a different colour and one for a different size. Colour is a clue, not a key: a white
+cube that reads grey in a few shaded frames stays one object, and its colour is decided at the end by
+a vote over all its frames.
 
 Two stages per frame. First the objects seen in the previous frame: when the frame shows as many
 objects as the previous one, each takes one whatever the distance (an object that jumps is still that
@@ -30,6 +31,11 @@ NEAR_GATE = 3.0
 """How far, in sizes per frame of gap, a detection may be from a track's prediction when not forced."""
 COLOUR_WEIGHT = 2.0
 """The cost of a different colour, in sizes."""
+SIZE_WEIGHT = 0.5
+"""The cost of a detection's size differing from the track's last, per e-fold (a detection three
+times smaller costs 0.55): an object's size in the picture changes little in a frame, so a fragment
+split off an object (a highlight, a shadowed part) does not take the object's place in the next frame
+from a track that is near it."""
 MIN_COLOUR_AGREEMENT = 0.25
 """Below this overlap of colour probabilities a detection is never the same object."""
 
@@ -122,6 +128,7 @@ def _match(tracks: list[Track], detections: list[Detection], frame: int, forced:
         return []
     distance = np.zeros((len(tracks), len(detections)))
     agreement = np.zeros_like(distance)
+    resize = np.zeros_like(distance)
     for i, tr in enumerate(tracks):
         p = tr.predict(frame)
         scale = max(tr.detections[-1].size, 2.0)
@@ -130,7 +137,8 @@ def _match(tracks: list[Track], detections: list[Detection], frame: int, forced:
         for j, d in enumerate(detections):
             distance[i, j] = np.hypot(d.u - p[0], d.v - p[1]) / (max(scale, d.size) * gap)
             agreement[i, j] = float(colour @ d.colour_probs)
-    rows, cols = linear_sum_assignment(distance + COLOUR_WEIGHT * (1 - agreement))
+            resize[i, j] = abs(np.log(max(d.size, 1.0) / max(tr.detections[-1].size, 1.0)))
+    rows, cols = linear_sum_assignment(distance + COLOUR_WEIGHT * (1 - agreement) + SIZE_WEIGHT * resize)
     return [
         (i, j)
         for i, j in zip(rows, cols)
