@@ -81,3 +81,25 @@ def test_stored_scenes_round_trip(suite):
     for p in rng.choice(len(suite.prompts), 20, replace=False):
         scene = suite.prompts[int(p)].scene
         assert Scene.from_json(scene.to_json()) == scene
+
+
+def test_a_push_counts_only_when_its_target_stands_still_and_is_reached():
+    from kinema.world.scene import Camera, Scene, WorldObject
+    from kinema.worldbench.suite import _probe, _push_lands
+
+    def scene(target_motion, direction=None):
+        return Scene(
+            "grass",
+            "noon",
+            (
+                WorldObject("sphere", "red", "medium", (-1.5, 0.0), "push", target=1),
+                WorldObject("cube", "blue", "medium", (0.0, 0.0), target_motion, direction),
+            ),
+            Camera("front"),
+        )
+
+    lands = scene("still")
+    assert _push_lands(lands, _probe(lands))
+    # The target slides away on its own: the suite refuses it (such pushes missed or grazed, measured).
+    away = scene("slide", "backward")
+    assert not _push_lands(away, _probe(away))

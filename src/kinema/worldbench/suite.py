@@ -259,6 +259,22 @@ def _unintended_contact(scene: Scene, clip) -> bool:
     return False
 
 
+def _push_lands(scene: Scene, clip) -> bool:
+    """Whether every push happens as the caption says: its target stands still until it is hit (a
+    target sliding away on its own was missed or only grazed, measured) and the pusher reaches it."""
+    positions = clip.positions  # (T, N, 3)
+    for i, o in enumerate(scene.objects):
+        if o.motion != "push":
+            continue
+        j = o.target
+        if scene.objects[j].motion != "still":
+            return False
+        reach = shapes.bounding_radius(o.shape, shapes.dims(o)) + shapes.bounding_radius(scene.objects[j].shape, shapes.dims(scene.objects[j]))
+        if np.linalg.norm(positions[:, i] - positions[:, j], axis=-1).min() > 1.02 * reach:
+            return False
+    return True
+
+
 def _relations(scene: Scene, text: str, clip) -> list[tuple]:
     """Left/right relations between objects of different kinds that the picture shows clearly, and the
     behind relations the caption states."""
@@ -471,7 +487,7 @@ def _captioned_if_moving(m: _Maker, scene: Scene) -> tuple[Scene, str] | None:
     """(scene, caption) when its objects move as described without touching unasked, are seen, and
     the caption parses back into the scene; else None."""
     clip = _probe(scene)
-    if _unintended_contact(scene, clip) or not _moving(scene, clip):
+    if _unintended_contact(scene, clip) or not _push_lands(scene, clip) or not _moving(scene, clip):
         return None
     text = _caption(scene, m.rng)
     return (scene, text) if _agrees(scene, text) else None
@@ -495,7 +511,9 @@ def _motion_section(m: _Maker) -> None:
     for k in range(60):
         mix = mixes[k % len(mixes)]
         n = 1 + (k // len(mixes)) % 4 if "push" not in mix else 2 + (k // len(mixes)) % 3
-        want_direction = directions[(k // 2) % 4] if set(mix) & {"roll", "slide"} else None
+        # A push scene is about the push: asking for a roll or slide in some direction as well made
+        # the target itself slide away (two objects), and the push then missed or grazed it.
+        want_direction = directions[(k // 2) % 4] if set(mix) & {"roll", "slide"} and "push" not in mix else None
 
         def accept(scene, mix=mix, want=want_direction):
             if not _distinct_colours(scene) or not any(o.motion != "still" for o in scene.objects):
@@ -682,8 +700,8 @@ def _hand_written(m: _Maker) -> None:
             # (like a viewer) cannot tell it from the ground.
             raise SuiteError(f"hand-written prompt {text!r}: {', '.join(clashing)} on {scene.ground} at {scene.sky} cannot be told from the background; reword it")
         clip = _probe(scene)
-        if not clip.seen[0, 0].all() or _unintended_contact(scene, clip) or _twins_touch(scene, clip):
-            raise SuiteError(f"hand-written prompt {text!r}: an object is hidden, touches a twin or is hit unasked; reword it")
+        if not clip.seen[0, 0].all() or _unintended_contact(scene, clip) or not _push_lands(scene, clip) or _twins_touch(scene, clip):
+            raise SuiteError(f"hand-written prompt {text!r}: an object is hidden, touches a twin, is hit unasked or a push misses; reword it")
         count = sum(p.section == section for p in m.prompts)
         m.prompts.append(Prompt(f"{section}-h{count + 1:02d}", section, text, scene, dims, relations=relations, source="hand"))
 
