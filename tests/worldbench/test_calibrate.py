@@ -16,6 +16,7 @@ from kinema.worldbench.detector import (
     Detector,
     Networks,
     PixelNet,
+    SegNet,
     ShapeNet,
     load_networks,
     pixel_features,
@@ -84,3 +85,60 @@ def test_a_bad_step_count_is_a_clear_error(capsys):
     with pytest.raises(SystemExit):
         calibrate.main(["--clips", "0"])
     assert "--clips must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_segnet_weights_load_and_label_frames_of_any_size(tmp_path):
+    torch.manual_seed(0)
+    nets = Networks(SegNet(), ColourNet(), ShapeNet())
+    path = tmp_path / "detector.npz"
+    calibrate.save(nets, path, {"made_by": "test"})
+    loaded = load_networks(path)
+    assert isinstance(loaded.pixel, SegNet)
+    frames = np.random.default_rng(0).integers(0, 256, (3, 30, 42, 3), dtype=np.uint8)  # sides not multiples of 4
+    probs, contour = Detector(networks=loaded).pixel_maps(frames, SKIES[0], GROUNDS[0])
+    assert probs.shape == (3, 13, 30, 42) and np.allclose(probs.sum(1), 1.0, atol=1e-4)
+    assert contour.shape == (3, 30, 42) and ((contour >= 0) & (contour <= 1)).all()
+
+
+def test_contours_mark_both_sides_of_where_two_objects_meet_and_nothing_else():
+    ids = np.full((1, 5, 6), -1, np.int8)
+    ids[0, 1:4, 0:2] = 0
+    ids[0, 1:4, 2:4] = 1  # touches object 0 along a column
+    ids[0, 1:4, 5] = 2  # one background column away from object 1
+    contour = calibrate.contour_of(ids)[0]
+    assert contour[1:4, 1].all() and contour[1:4, 2].all()
+    assert contour.sum() == 6
+
+
+def test_segnet_trains_on_stored_frames(tmp_path):
+    store = calibrate.ExampleStore(tmp_path, seed=1, clips=1)
+    store.fill(log_every=0)
+    data = calibrate.seg_frames(store)
+    assert len(data.frames) == len(data.labels) == len(data.contours) > 0
+    net = calibrate.train_seg_net(data, steps=2, seed=0, batch=2, log_every=0)
+    assert isinstance(net, SegNet) and not net.training
+
+
+def test_two_touching_objects_of_one_colour_are_two_components_where_the_contour_parts_them():
+    from kinema.world.scene import PALETTE
+
+    detector = Detector(networks=Networks(SegNet(), None, None))
+    frame = np.zeros((40, 40, 3), np.uint8)
+    probs = np.zeros((13, 40, 40), np.float32)
+    probs[0] = 1.0
+    red = 1 + list(PALETTE).index("red")
+    probs[:, 10:30, 5:35] = 0.0
+    probs[red, 10:30, 5:35] = 1.0  # one red region…
+    contour = np.zeros((40, 40), np.float32)
+    contour[10:30, 19:21] = 0.9  # …that the contour splits down the middle
+    allowed = np.ones(12, bool)
+    apart = detector._components(frame, probs, SKIES[0], GROUNDS[0], allowed, contour=contour)
+    together = detector._components(frame, probs, SKIES[0], GROUNDS[0], allowed)
+    assert len(together.detections) == 1
+    assert len(apart.detections) == 2 and sum(d.area for d in apart.detections) == 20 * 30
+
+
+def test_row_median_is_refused_for_segnet(capsys):
+    with pytest.raises(SystemExit):
+        calibrate.main(["--row-median"])
+    assert "--row-median is a PixelNet feature" in capsys.readouterr().err

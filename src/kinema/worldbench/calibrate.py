@@ -10,9 +10,11 @@ the label both detector networks learn from. The steps:
    goes to a store on disk (`ExampleStore`, `--cache` to keep it) in compact types, and every later
    step reads the scenes back one at a time, so memory does not grow with the number of scenes
    (≈ 0.7 GB peak measured whatever `--clips`);
-2. train PixelNet on random crops, blurred, noised and re-lit a little at random so that it reads
-   softer, generated pictures too;
-3. run the trained PixelNet's components over the frames, match each to the object it covers most,
+2. train SegNet on random crops of the frames (most round an object), blurred, noised and re-lit a
+   little at random so that it reads softer, generated pictures too; its contour target is where
+   two objects' ids meet (`contour_of`). (`--pixel-net mlp` trains the first detector's PixelNet
+   on sampled pixels instead);
+3. run the trained labeller's components over the frames, match each to the object it covers most,
    and train ColourNet on their pixels and the objects' true colours, ShapeNet on their crops and
    the objects' true shapes;
 4. measure both on scenes drawn from another seed and write the weights (`data/detector.npz`) and
@@ -51,6 +53,7 @@ from kinema.worldbench.detector import (
     Detector,
     Networks,
     PixelNet,
+    SegNet,
     ShapeNet,
     allowed_colours,
     colour_features,
@@ -286,6 +289,98 @@ def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> Pix
     return net.eval()
 
 
+# --- SegNet ------------------------------------------------------------------------------------------
+
+
+def contour_of(ids: np.ndarray) -> np.ndarray:
+    """(F, H, W) object ids (−1 background) → (F, H, W) bool: object pixels with a 4-neighbour that
+    belongs to another object (both sides of where two objects meet in the picture)."""
+    out = np.zeros(ids.shape, bool)
+    for axis in (1, 2):
+        a = np.moveaxis(ids, axis, 0)
+        o = np.moveaxis(out, axis, 0)
+        meet = (a[1:] >= 0) & (a[:-1] >= 0) & (a[1:] != a[:-1])
+        o[1:] |= meet
+        o[:-1] |= meet
+    return out
+
+
+@dataclass
+class SegFrames:
+    """Every training frame of a store in memory, for SegNet: frames are drawn at random each step."""
+
+    frames: list[np.ndarray]  # (H, W, 3) uint8
+    labels: list[np.ndarray]  # (H, W) uint8
+    weights: list[np.ndarray]  # (H, W) float16 purity
+    contours: list[np.ndarray]  # (H, W) bool
+    context: list[tuple[int, int]]  # (sky, ground)
+
+
+def seg_frames(data: Iterable[Example]) -> SegFrames:
+    out = SegFrames([], [], [], [], [])
+    for ex in data:
+        contour = contour_of(ex.ids)
+        for f in range(len(ex.frames)):
+            out.frames.append(ex.frames[f].copy())
+            out.labels.append(ex.labels[f].copy())
+            out.weights.append(ex.weights[f].copy())
+            out.contours.append(contour[f].copy())
+            out.context.append((ex.sky, ex.ground))
+    return out
+
+
+def train_seg_net(data: SegFrames, steps: int, seed: int, crop: int = 64, batch: int = 16, log_every: int = 250) -> SegNet:
+    """SegNet on random crops of the frames (blurred, noised and re-lit at random, and mirrored: Kinema
+    World looks the same mirrored), in bfloat16 autocast (twice as fast on a CPU with AVX-512 BF16).
+    Loss: cross-entropy of the classes, each pixel weighed by its label's purity and object pixels
+    twice (they are few and they are what is scored), plus the contour's binary cross-entropy."""
+    from kinema.worldbench.detector import seg_inputs
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    net = SegNet()
+    optimiser = torch.optim.AdamW(net.parameters(), lr=4e-3, weight_decay=1e-4)
+
+    def draw():
+        xs, ys, ws, cs, skies, grounds = [], [], [], [], [], []
+        for _ in range(batch):
+            i = int(rng.integers(len(data.frames)))
+            frame = _augment(data.frames[i], rng) if rng.random() < 0.6 else data.frames[i]
+            H, W = frame.shape[:2]
+            objects = np.flatnonzero(data.labels[i])
+            if len(objects) and rng.random() < 0.8:  # most crops round an object: they are few pixels of a frame
+                centre = divmod(int(rng.choice(objects)), W)
+                r = int(np.clip(centre[0] - crop // 2 + rng.integers(-crop // 4, crop // 4 + 1), 0, H - crop))
+                c = int(np.clip(centre[1] - crop // 2 + rng.integers(-crop // 4, crop // 4 + 1), 0, W - crop))
+            else:
+                r, c = int(rng.integers(H - crop + 1)), int(rng.integers(W - crop + 1))
+            window = (slice(r, r + crop), slice(c, c + crop))
+            x = seg_inputs(frame[None])[0][(slice(None), *window)]
+            y, w, k = data.labels[i][window], data.weights[i][window].astype(np.float32), data.contours[i][window]
+            if rng.random() < 0.5:
+                x, y, w, k = x[..., ::-1], y[:, ::-1], w[:, ::-1], k[:, ::-1]
+            xs.append(np.ascontiguousarray(x))
+            ys.append(np.ascontiguousarray(y))
+            ws.append(np.ascontiguousarray(w * np.where(y > 0, 2.0, 1.0)))
+            cs.append(np.ascontiguousarray(k))
+            skies.append(data.context[i][0])
+            grounds.append(data.context[i][1])
+        return (torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)).long(), torch.from_numpy(np.stack(ws)),
+                torch.from_numpy(np.stack(cs)).float(), torch.tensor(skies), torch.tensor(grounds))
+
+    def batch_loss() -> torch.Tensor:
+        x, y, w, k, sky, ground = draw()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = net(x, sky, ground)
+        logits = logits.float()
+        classes = torch.nn.functional.cross_entropy(logits[:, :-1], y, reduction="none")
+        contour = torch.nn.functional.binary_cross_entropy_with_logits(logits[:, -1], k, pos_weight=torch.tensor(3.0))
+        return (classes * w).mean() + contour
+
+    fit(optimiser, steps, batch_loss, one_cycle=4e-3, name="seg", log_every=log_every)
+    return net.eval()
+
+
 # --- ShapeNet ----------------------------------------------------------------------------------------
 
 
@@ -296,10 +391,10 @@ def blob_examples(detector: Detector, data: Iterable[Example]) -> dict[str, np.n
     out: dict[str, list] = {"colour_x": [], "colour_y": [], "crops": [], "extras": [], "shape_y": []}
     for ex in data:
         sky, ground = SKIES[ex.sky], GROUNDS[ex.ground]
-        probs = detector.pixel_probs(ex.frames, sky, ground)
+        probs, contour = detector.pixel_maps(ex.frames, sky, ground)
         allowed = allowed_colours(sky, ground)
         for f in range(len(ex.frames)):
-            reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed)
+            reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed, contour=None if contour is None else contour[f])
             background = probs[f].argmax(0) == 0
             for d in reading.detections:
                 owners = ex.ids[f][d.pixels[:, 0], d.pixels[:, 1]]
@@ -409,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the WorldBench detector on ground-truth renders.")
     parser.add_argument("--clips", type=int, default=900, help="training scenes")
     parser.add_argument("--val-clips", type=int, default=120, help="held-out scenes for the figures")
-    parser.add_argument("--pixel-steps", type=int, default=6000)
+    parser.add_argument("--pixel-net", choices=("seg", "mlp"), default="seg", help="the pixel labeller: SegNet (convolutional, with contours) or PixelNet (per-pixel MLP)")
+    parser.add_argument("--pixel-steps", type=int, help="its training steps (default: 3000 for SegNet, 6000 for PixelNet)")
     parser.add_argument("--colour-steps", type=int, default=3000)
     parser.add_argument("--shape-steps", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=0)
@@ -420,6 +516,10 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the rendered scenes in this folder (a rerun with the same folder and seed renders only what is missing); default: a temporary folder, removed at the end",
     )
     args = parser.parse_args(argv)
+    if args.pixel_steps is None:
+        args.pixel_steps = 3000 if args.pixel_net == "seg" else 6000
+    if args.row_median and args.pixel_net != "mlp":
+        parser.error("--row-median is a PixelNet feature: give --pixel-net mlp with it")
     for name in ("clips", "val_clips", "pixel_steps", "colour_steps", "shape_steps"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1, not {getattr(args, name)}")
@@ -442,11 +542,17 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
     stage(f"rendering {args.clips} + {args.val_clips} scenes into {folder}")
     train.fill()
     val.fill()
-    stage("sampling pixels")
-    samples = pixel_samples(train, args.seed, row_median=args.row_median)
-    stage(f"training PixelNet on {len(samples[1])} pixels")
-    pixel = train_pixel_net(samples, args.pixel_steps, args.seed)
-    del samples
+    if args.pixel_net == "seg":
+        frames = seg_frames(train)
+        stage(f"training SegNet on {len(frames.frames)} frames")
+        pixel = train_seg_net(frames, args.pixel_steps, args.seed)
+        del frames
+    else:
+        stage("sampling pixels")
+        samples = pixel_samples(train, args.seed, row_median=args.row_median)
+        stage(f"training PixelNet on {len(samples[1])} pixels")
+        pixel = train_pixel_net(samples, args.pixel_steps, args.seed)
+        del samples
     # ColourNet and ShapeNet learn from what PixelNet's components look like, so they are trained on them.
     detector = Detector(networks=Networks(pixel, None, None))
     stage("collecting PixelNet's components")
@@ -461,6 +567,7 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
         "made_by": "python -m kinema.worldbench.calibrate " + " ".join(_weight_arguments(argv)),
         "seed": args.seed,
         "clips": args.clips,
+        "pixel_net": args.pixel_net,
         "pixel_steps": args.pixel_steps,
         "colour_steps": args.colour_steps,
         "shape_steps": args.shape_steps,
