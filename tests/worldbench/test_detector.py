@@ -64,3 +64,21 @@ def test_an_object_removed_in_the_open_is_a_vanishing_event():
     readings = Detector().read(rendered.videos[0], "noon", "grass")
     found = events(track(readings), readings)
     assert [(e.kind, e.colour, e.frame) for e in found] == [("vanished", "blue", half)]
+
+
+def test_of_two_touching_objects_the_one_reaching_lower_is_in_front():
+    from kinema.world.scene import PALETTE
+    from kinema.worldbench.detector import Networks, SegNet
+
+    detector = Detector(networks=Networks(SegNet(), None, None))
+    probs = np.zeros((13, 40, 40), np.float32)
+    probs[0] = 1.0
+    red, blue = 1 + list(PALETTE).index("red"), 1 + list(PALETTE).index("blue")
+    probs[:, 5:20, 10:25] = 0.0
+    probs[red, 5:20, 10:25] = 1.0  # further back: its bottom is higher in the picture
+    probs[:, 15:35, 20:32] = 0.0
+    probs[blue, 15:35, 20:32] = 1.0  # nearer, overlapping it
+    reading = detector._components(np.zeros((40, 40, 3), np.uint8), probs, "noon", "grass", np.ones(12, bool))
+    by_colour = {d.colour: d for d in reading.detections}
+    assert by_colour["red"].touching and by_colour["blue"].touching
+    assert by_colour["red"].behind and not by_colour["blue"].behind

@@ -278,6 +278,9 @@ class Detection:
     """(5,) ShapeNet's probabilities over SHAPES; None when too small to tell."""
     pixels: np.ndarray | None = field(default=None, repr=False)
     """(P, 2) int rows and columns of its pixels (for appearance comparisons)."""
+    behind: bool = False
+    """It touches an object whose box reaches lower in the picture: on the ground, a nearer one, which
+    may hide part of it. A touching object that is behind nothing is whole (it is the one in front)."""
 
     @property
     def clear(self) -> bool:
@@ -477,7 +480,8 @@ class Detector:
         detections = []
         for i, (c, mask) in enumerate(kept):
             rows, cols = np.nonzero(mask)
-            touching = any(i != j and (grown_masks[i] & kept[j][1]).any() for j in range(len(kept)))
+            touches = [j for j in range(len(kept)) if i != j and (grown_masks[i] & kept[j][1]).any()]
+            behind = any(np.nonzero(kept[j][1])[0].max() > rows.max() for j in touches)
             detections.append(
                 Detection(
                     colour=COLOURS[c - 1],
@@ -486,7 +490,8 @@ class Detector:
                     v=float(rows.mean() + 0.5),
                     box=(float(cols.min()), float(rows.min()), float(cols.max() + 1), float(rows.max() + 1)),
                     border=bool(rows.min() == 0 or cols.min() == 0 or rows.max() == H - 1 or cols.max() == W - 1),
-                    touching=touching,
+                    touching=bool(touches),
+                    behind=behind,
                     luminance=float(luminance[rows, cols].mean()),
                     colour_probs=colour_probs[i],
                     pixels=np.stack([rows, cols], 1).astype(np.int32),

@@ -876,8 +876,12 @@ def judge_multiview(obs: Observation) -> Verdict:
     if views < 2:
         return Verdict(False, 0.0, "only one view")
     compared, agreeing, problems = 0, 0, []
+    pushed = {o.target for o in scene.objects if o.motion == "push"}
     for i, o in enumerate(scene.objects):
         height = shapes.rest_height(o)
+        # An object the prompt keeps in place may be seen clear in one view and in the other at
+        # different moments (another object passes in front): its places are compared over all of them.
+        in_place = o.motion in ("still", "spin") and i not in pushed
         estimates = []  # per view: frame → (x, y)
         for v in range(views):
             seg = next(s for s in obs.segments if s.view == v)
@@ -885,7 +889,7 @@ def judge_multiview(obs: Observation) -> Verdict:
             places = {}
             if len(tracks) == 1:  # a colour seen as two objects in a view is no evidence of where one is
                 for f, d in zip(tracks[0].frames, tracks[0].detections):
-                    if not d.clear:
+                    if d.border or d.behind:  # a nearer object may hide part of it: its centre is not its own
                         continue
                     point = _ground_point(obs.poses[v][f], d.u, d.v, W, H, height)
                     if point is not None:
@@ -894,10 +898,14 @@ def judge_multiview(obs: Observation) -> Verdict:
         seen = [v for v in range(views) if estimates[v]]
         for a_index, a in enumerate(seen):
             for b in seen[a_index + 1 :]:
-                common = sorted(set(estimates[a]) & set(estimates[b]))
-                if not common:
-                    continue
-                distance = float(np.median([np.linalg.norm(estimates[a][f] - estimates[b][f]) for f in common]))
+                if in_place:
+                    place_a, place_b = (np.median(np.array(list(estimates[x].values())), axis=0) for x in (a, b))
+                    distance = float(np.linalg.norm(place_a - place_b))
+                else:
+                    common = sorted(set(estimates[a]) & set(estimates[b]))
+                    if not common:
+                        continue
+                    distance = float(np.median([np.linalg.norm(estimates[a][f] - estimates[b][f]) for f in common]))
                 compared += 1
                 if distance <= MULTIVIEW_TOLERANCE:
                     agreeing += 1
@@ -933,6 +941,11 @@ def colour_counts(obs: Observation, segment: Segment) -> dict[str, int]:
     return out
 
 
+def _with_shades(counts: dict[str, int], colour: str) -> int:
+    """How many objects of `colour` or of a colour it can look like in shade or light (`SHADES`)."""
+    return counts.get(colour, 0) + sum(counts.get(c, 0) for c in SHADES[colour])
+
+
 def judge_storyboard(obs: Observation) -> Verdict:
     shots = [s for s in obs.segments if s.view == 0]
     if len(shots) < 2:
@@ -941,7 +954,9 @@ def judge_storyboard(obs: Observation) -> Verdict:
     problems, good = [], 0
     for k, shot in enumerate(shots[1:], start=1):
         after = colour_counts(obs, shot)
-        new = [c for c in after if after[c] > before.get(c, 0)]
+        # More of a colour than before is a new object only if its shades do not make up for it: a
+        # gray cube in another light reads as white, and is then one white more and one gray fewer.
+        new = [c for c in after if after[c] > before.get(c, 0) and _with_shades(after, c) > _with_shades(before, c)]
         if not after:
             problems.append(f"nothing is seen after cut {k}")
         elif new:
