@@ -82,3 +82,24 @@ def test_of_two_touching_objects_the_one_reaching_lower_is_in_front():
     by_colour = {d.colour: d for d in reading.detections}
     assert by_colour["red"].touching and by_colour["blue"].touching
     assert by_colour["red"].behind and not by_colour["blue"].behind
+
+
+def test_two_blobs_of_one_colour_joined_by_a_narrow_neck_are_two_objects():
+    from kinema.world.scene import PALETTE
+    from kinema.worldbench.detector import Networks, SegNet
+
+    detector = Detector(networks=Networks(SegNet(), None, None))
+    yy, xx = np.mgrid[:48, :64]
+    red = 1 + list(PALETTE).index("red")
+
+    def reading(neck_rows):
+        probs = np.zeros((13, 48, 64), np.float32)
+        probs[0] = 1.0
+        blob = ((yy - 24) ** 2 + (xx - 16) ** 2 <= 81) | ((yy - 24) ** 2 + (xx - 46) ** 2 <= 81)
+        blob[neck_rows, 16:46] = True  # a bridge between the two discs
+        probs[:, blob] = 0.0
+        probs[red, blob] = 1.0
+        return detector._components(np.zeros((48, 64, 3), np.uint8), probs, "noon", "grass", np.ones(12, bool), expected=frozenset({"red"}))
+
+    assert len(reading(slice(23, 25)).detections) == 2  # two pixels wide: two balls touching
+    assert len(reading(slice(16, 33)).detections) == 1  # as wide as the balls: one object

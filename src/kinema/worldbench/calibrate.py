@@ -385,9 +385,9 @@ def train_seg_net(data: SegFrames, steps: int, seed: int, crop: int = 64, batch:
 
 
 def blob_examples(detector: Detector, data: Iterable[Example]) -> dict[str, np.ndarray]:
-    """Every component PixelNet finds, matched to the object it covers most: ColourNet's features and
-    the object's colour, ShapeNet's crop (float16: masks and a shading in a few units) and the
-    object's shape."""
+    """Every component the pixel labeller (SegNet or PixelNet) finds, matched to the object it covers
+    most: ColourNet's features and the object's colour, ShapeNet's crop (float16: masks and a shading
+    in a few units) and the object's shape."""
     out: dict[str, list] = {"colour_x": [], "colour_y": [], "crops": [], "extras": [], "shape_y": []}
     for ex in data:
         sky, ground = SKIES[ex.sky], GROUNDS[ex.ground]
@@ -411,9 +411,9 @@ def blob_examples(detector: Detector, data: Iterable[Example]) -> dict[str, np.n
                     out["crops"].append(crop.astype(np.float16))
                     out["extras"].append(extra)
                     out["shape_y"].append(SHAPES.index(ex.shapes[owner]))
-        del probs
+        del probs, contour
     if not out["colour_y"] or not out["shape_y"]:
-        raise RuntimeError("PixelNet found no objects to learn colours and shapes from: train it longer (--pixel-steps) or on more scenes (--clips)")
+        raise RuntimeError("The pixel labeller found no objects to learn colours and shapes from: train it longer (--pixel-steps) or on more scenes (--clips)")
     return {k: np.stack(v) if k in ("colour_x", "crops", "extras") else np.array(v) for k, v in out.items()}
 
 
@@ -553,9 +553,9 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
         stage(f"training PixelNet on {len(samples[1])} pixels")
         pixel = train_pixel_net(samples, args.pixel_steps, args.seed)
         del samples
-    # ColourNet and ShapeNet learn from what PixelNet's components look like, so they are trained on them.
+    # ColourNet and ShapeNet learn from what the pixel labeller's components look like, so they are trained on them.
     detector = Detector(networks=Networks(pixel, None, None))
-    stage("collecting PixelNet's components")
+    stage("collecting the pixel labeller's components")
     blobs = blob_examples(detector, train)
     stage(f"{len(blobs['colour_y'])} components, {len(blobs['shape_y'])} shape crops; training ColourNet and ShapeNet")
     colour = train_colour_net(blobs["colour_x"], blobs["colour_y"], args.colour_steps, args.seed)

@@ -326,6 +326,9 @@ dark face is gray, an orange ball's shadowed side brown). A reading told which c
 (the prompt's) takes such a part for the expected colour it is a shade of."""
 
 
+ACHROMATIC = frozenset({"white", "gray", "black"})
+
+
 def allowed_colours(sky: str, ground: str) -> np.ndarray:
     """(12,) bool: the palette colours Kinema World ever shows on this ground under this sky."""
     clash = set(CLASHES.get(ground, ())) | set(CLASHES.get(sky, ()))
@@ -423,6 +426,7 @@ class Detector:
                 parts.append((int(c), comp == k))
         if seam.any():
             parts = _reclaim_seam(parts, labels, seam)
+        parts = [piece for c, mask in parts for piece in _split_at_necks(c, mask, labels, minimum)]
         # A fragment of one colour on a bigger object of another is a shading variant of it (a band, a
         # shadow, a highlight) when it is tiny beside it, or small and the net found the big one's
         # colour plausible there too: it joins that object.
@@ -443,15 +447,20 @@ class Detector:
                 # host's: the top of a ball peeking over a cylinder is another object, however small.
                 distinct = probs[c, mask].mean() >= 0.8 and probs[entry[0], mask].mean() < 0.05 and not _shades(c, entry[0])
                 tiny = area <= 3 * minimum and area < 0.25 * host_area and not distinct
-                plausible = area < self.absorb_ratio * host_area and probs[entry[0], mask].mean() >= 0.15
+                # (A shade of the host's colour is plausible however sure the net is of it: SegNet is
+                # sure of the black it reads on a gray cylinder's shadowed side.)
+                plausible = area < self.absorb_ratio * host_area and (probs[entry[0], mask].mean() >= 0.15 or _shades(c, entry[0]))
                 # Mostly surrounded by the bigger object: a lit face or a shadowed side of it (objects
                 # stand on the ground, so one in front of another shows background below it).
                 ring = grown & ~mask
                 enclosed = area < 0.5 * host_area and (ring & entry[1]).sum() >= 0.7 * ring.sum()
-                # When the prompt names both colours, a part the net is sure of is as likely the other
-                # object (a small red capsule against a pink one) as a shade of this one: it stays.
+                # When the prompt names both colours, a part the net is sure of and big enough to be an
+                # object is as likely the other object (a small red capsule against a pink one) as a
+                # shade of this one: it stays. Not between white, gray and black, which differ only in
+                # how much light they give back: a white ball's shadowed half is gray.
                 named = expected is not None and COLOURS[c - 1] in expected and COLOURS[entry[0] - 1] in expected
-                own = named and probs[c, mask].mean() >= 0.6
+                greys = {COLOURS[c - 1], COLOURS[entry[0] - 1]} <= ACHROMATIC
+                own = named and not greys and area >= 2 * minimum and probs[c, mask].mean() >= 0.6
                 if enclosed or ((tiny or plausible) and not own):
                     host = entry
                     break
@@ -471,7 +480,7 @@ class Detector:
             for entry, row in zip(kept, colour_probs):
                 entry[0] = int(row.argmax()) + 1
         if expected is not None and kept:
-            kept, colour_probs = _attribute(kept, colour_probs, expected)
+            kept, colour_probs = _attribute(kept, colour_probs, expected, minimum, contour)
         clean = np.zeros((H, W), np.int8)
         for c, mask in kept:
             clean[mask] = c
@@ -520,13 +529,37 @@ def _meet_at_contour(a: np.ndarray, b: np.ndarray, contour: np.ndarray) -> bool:
     return bool(border.any() and contour[border].mean() > 0.5)
 
 
-def _reclaim_seam(parts: list[tuple[int, np.ndarray]], labels: np.ndarray, seam: np.ndarray) -> list[tuple[int, np.ndarray]]:
+NECK = 3
+
+
+def _necks(mask: np.ndarray, minimum: int) -> list[np.ndarray]:
+    """The blobs of at least `minimum` pixels that are left of `mask` once necks up to NECK pixels
+    wide are opened (one blob, or none, where the mask has no such neck)."""
+    opened = ndimage.binary_opening(mask, structure=np.ones((3, 3), bool), iterations=NECK)
+    blobs, n = ndimage.label(opened, structure=np.ones((3, 3), bool))
+    return [blobs == k for k in range(1, n + 1) if (blobs == k).sum() >= minimum] if n > 1 else []
+
+
+def _split_at_necks(c: int, mask: np.ndarray, labels: np.ndarray, minimum: int) -> list[tuple[int, np.ndarray]]:
+    """One component, or the objects it joins: two blobs of at least `minimum` pixels each, joined by
+    a neck at most two pixels wide (two objects of one colour whose pictures touch at a point, or a
+    dark object joined to another by the shadow between them), are two objects; the neck's pixels go
+    to the nearer blob."""
+    big = _necks(mask, minimum)
+    if len(big) < 2:
+        return [(c, mask)]
+    union = np.logical_or.reduce(big)
+    return _reclaim_seam([(c, b) for b in big], labels, mask & ~union, rounds=max(mask.shape))
+
+
+def _reclaim_seam(parts: list[tuple[int, np.ndarray]], labels: np.ndarray, seam: np.ndarray, rounds: int = 3) -> list[tuple[int, np.ndarray]]:
     """Seam pixels go back to the component of their own class next to them (the nearest, growing
-    all components a pixel at a time); a seam pixel with no such neighbour is dropped."""
+    all components a pixel at a time, for at most `rounds` pixels: a contour is one or two pixels
+    wide); a seam pixel with no such neighbour is dropped."""
     free = seam.copy()
     masks = [mask.copy() for _, mask in parts]
     four = ndimage.generate_binary_structure(2, 1)
-    for _ in range(3):  # a seam is one or two pixels wide
+    for _ in range(rounds):
         if not free.any():
             break
         for (c, _), mask in zip(parts, masks):
@@ -542,10 +575,13 @@ def _shades(a: int, b: int) -> bool:
     return ca in SHADES[cb] or cb in SHADES[ca]
 
 
-def _attribute(kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str]) -> tuple[list[list], list[np.ndarray]]:
+def _attribute(
+    kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str], minimum: int = 3, contour: np.ndarray | None = None
+) -> tuple[list[list], list[np.ndarray]]:
     """Components of an unexpected colour that is a shade of an expected one take that colour (the
-    likelier one by the colour probabilities); then touching components of one colour are one object,
-    and a smaller unexpected one touching an expected one is part of it."""
+    likelier one by the colour probabilities); then touching components of one colour are one object
+    (unless they meet at a contour or a neck: two objects), and a smaller unexpected one touching an
+    expected one is part of it."""
     probs = [np.asarray(p, np.float32) for p in colour_probs]
     for k, entry in enumerate(kept):
         colour = COLOURS[entry[0] - 1]
@@ -562,7 +598,8 @@ def _attribute(kept: list[list], colour_probs: list[np.ndarray], expected: froze
         # One object: the same colour, or a smaller part of a colour the prompt does not name on an
         # object it does (a highlight, a lit rim against the sky).
         if host[0] == part[0]:
-            return True
+            apart = contour is not None and _meet_at_contour(host[1], part[1], contour)
+            return not apart and len(_necks(host[1] | part[1], minimum)) < 2
         unexpected = COLOURS[part[0] - 1] not in expected and COLOURS[host[0] - 1] in expected
         return unexpected and part[1].sum() < host[1].sum()
 
