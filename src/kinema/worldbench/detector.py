@@ -530,21 +530,24 @@ def _meet_at_contour(a: np.ndarray, b: np.ndarray, contour: np.ndarray) -> bool:
 
 
 NECK = 3
+"""Openings (3×3) that take a neck apart: a part of a mask narrower than 2 · NECK + 1 = 7 pixels
+between two wider blobs is a neck (on the suite at 128×128: 1 leaves the objects of objects-045 and
+objects-057 merged, 2 splits them, 3 also finds objects-041's black cube against a black capsule)."""
 
 
 def _necks(mask: np.ndarray, minimum: int) -> list[np.ndarray]:
-    """The blobs of at least `minimum` pixels that are left of `mask` once necks up to NECK pixels
-    wide are opened (one blob, or none, where the mask has no such neck)."""
+    """The blobs of at least `minimum` pixels left of `mask` once its necks are opened (`NECK`); none
+    where the mask has no neck."""
     opened = ndimage.binary_opening(mask, structure=np.ones((3, 3), bool), iterations=NECK)
     blobs, n = ndimage.label(opened, structure=np.ones((3, 3), bool))
     return [blobs == k for k in range(1, n + 1) if (blobs == k).sum() >= minimum] if n > 1 else []
 
 
 def _split_at_necks(c: int, mask: np.ndarray, labels: np.ndarray, minimum: int) -> list[tuple[int, np.ndarray]]:
-    """One component, or the objects it joins: two blobs of at least `minimum` pixels each, joined by
-    a neck at most two pixels wide (two objects of one colour whose pictures touch at a point, or a
-    dark object joined to another by the shadow between them), are two objects; the neck's pixels go
-    to the nearer blob."""
+    """One component, or the objects it joins: two blobs of at least `minimum` pixels each joined by
+    a neck (`NECK`: two objects of one colour whose pictures touch over a few pixels, or a dark object
+    joined to another by the shadow between them) are two objects; the neck's pixels go to the nearer
+    blob."""
     big = _necks(mask, minimum)
     if len(big) < 2:
         return [(c, mask)]
