@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from kinema.engines.base import parse_size
-from kinema.worldbench.suite import load_suite
+from kinema.worldbench.suite import DIMENSIONS, load_suite
 from kinema.worldbench.validation import format_table, validate
 from kinema.worldbench.variants import VARIANTS
 
@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="128x128")
     parser.add_argument("--supersample", type=int, default=2, help="renderer supersampling (Kinema World's default is 2)")
     parser.add_argument("--limit", type=int, help="a representative subset of N prompts instead of all")
+    parser.add_argument("--dims", nargs="+", choices=DIMENSIONS, help="only the prompts testing any of these dimensions")
     parser.add_argument("--per-variant", type=int, help="score each variant on at most N prompts")
     parser.add_argument("--no-h264", action="store_true", help="score the rendered frames directly, not an encoded MP4")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     width, height = parse_size(args.size)
     suite = load_suite()
-    prompts = suite.select(limit=args.limit)
+    prompts = suite.select(dims=tuple(args.dims) if args.dims else None, limit=args.limit)
     if args.shard:
         k, n = args.shard
         prompts = prompts[k - 1 :: n]

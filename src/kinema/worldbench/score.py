@@ -722,6 +722,12 @@ def judge_physics(obs: Observation) -> Verdict:
         usable = (clear[:-1] | _whole_height(tr, *obs.size, backwards=True)[:-1]) & (clear[1:] | _whole_height(tr, *obs.size, backwards=False)[1:])
         covering = _covers_missing(obs, tr)
         usable &= ~covering[:-1] & ~covering[1:]
+        # A track's first and last sightings may be its object coming into or going out of the
+        # detector's reach (a white capsule against a bright sky shows as a sliver first): a step from
+        # a sighting under half its neighbour's area at either end is not a jump in depth.
+        areas = np.array([d.area for d in tr.detections])
+        usable[0] &= areas[0] >= 0.5 * areas[1]
+        usable[-1] &= areas[-1] >= 0.5 * areas[-2]
         before, after = np.where(both, sizes[:-1], tall[:-1]), np.where(both, sizes[1:], tall[1:])
         ratio = np.maximum(after, 1.0) / np.maximum(before, 1.0)
         smaller = np.minimum(after, before)
