@@ -69,3 +69,17 @@ def test_a_video_without_the_prompts_objects_fails_physics(suite, detector):
     frames[:, SIZE // 2 :] = (60, 140, 50)  # grass
     verdict = score_prompt(prompt, [frames], suite.fps, detector, dims=("physics",))["physics"]
     assert not verdict.passed and "none of the prompt's objects is found" in verdict.detail
+
+
+def test_an_object_first_read_as_a_sliver_does_not_jump_in_depth(suite, detector):
+    # physics-017: a white capsule falling against a bright sky at noon is read as a 32-pixel sliver
+    # in its first sighting and whole (181 pixels) in the next; that is the object coming into the
+    # detector's reach, not a jump towards the camera.
+    from kinema.worldbench.calibrate import _h264
+    from kinema.worldbench.score import score_prompt
+    from kinema.worldbench.variants import truth
+
+    prompt = suite.by_id()["physics-017"]
+    video = _h264(truth(prompt, 128, 128, suite.seconds, suite.fps, supersample=2).videos[0], suite.fps)
+    verdict = score_prompt(prompt, [video], suite.fps, detector, dims=("physics",))["physics"]
+    assert verdict.passed, verdict.detail
