@@ -59,6 +59,7 @@ from kinema.worldbench.detector import (
     allowed_colours,
     colour_features,
     pixel_features,
+    seg_inputs,
     shape_crop,
 )
 
@@ -335,8 +336,6 @@ def train_seg_net(data: SegFrames, steps: int, seed: int, crop: int = 64, batch:
     World looks the same mirrored), in bfloat16 autocast (twice as fast on a CPU with AVX-512 BF16).
     Loss: cross-entropy of the classes, each pixel weighed by its label's purity and object pixels
     twice (they are few and they are what is scored), plus the contour's binary cross-entropy."""
-    from kinema.worldbench.detector import seg_inputs
-
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = SegNet()
