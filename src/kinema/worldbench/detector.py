@@ -485,12 +485,13 @@ class Detector:
         for c, mask in kept:
             clean[mask] = c
         grown_masks = [ndimage.binary_dilation(mask, structure=eight) for _, mask in kept]
+        bottoms = [int(np.nonzero(mask.any(1))[0].max()) for _, mask in kept]  # lowest row of each
         luminance = frame.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
         detections = []
         for i, (c, mask) in enumerate(kept):
             rows, cols = np.nonzero(mask)
             touches = [j for j in range(len(kept)) if i != j and (grown_masks[i] & kept[j][1]).any()]
-            behind = any(np.nonzero(kept[j][1])[0].max() > rows.max() for j in touches)
+            behind = any(bottoms[j] > bottoms[i] for j in touches)
             detections.append(
                 Detection(
                     colour=COLOURS[c - 1],
@@ -548,6 +549,8 @@ def _split_at_necks(c: int, mask: np.ndarray, labels: np.ndarray, minimum: int) 
     a neck (`NECK`: two objects of one colour whose pictures touch over a few pixels, or a dark object
     joined to another by the shadow between them) are two objects; the neck's pixels go to the nearer
     blob."""
+    if mask.sum() < 2 * minimum:  # too small to hold two blobs of `minimum` pixels: nothing to open
+        return [(c, mask)]
     big = _necks(mask, minimum)
     if len(big) < 2:
         return [(c, mask)]
