@@ -103,3 +103,25 @@ def test_a_push_counts_only_when_its_target_stands_still_and_is_reached():
     # The target slides away on its own: the suite refuses it (such pushes missed or grazed, measured).
     away = scene("slide", "backward")
     assert not _push_lands(away, _probe(away))
+
+
+def test_a_target_with_two_pushers_is_refused():
+    from kinema.world.scene import Camera, Scene, WorldObject
+    from kinema.worldbench.suite import _probe, _push_lands
+
+    two = Scene(
+        "grass",
+        "noon",
+        (
+            WorldObject("sphere", "red", "medium", (-1.5, 0.0), "push", target=1),
+            WorldObject("cube", "blue", "medium", (0.0, 0.0), "still"),
+            WorldObject("sphere", "green", "medium", (1.5, 0.0), "push", target=1),
+        ),
+        Camera("front"),
+    )
+    # Both pushers reach the still cube (measured), so only the one-pusher rule refuses it.
+    assert not _push_lands(two, _probe(two))
+    assert not any(
+        len({o.target for o in p.scene.objects if o.motion == "push"}) < sum(o.motion == "push" for o in p.scene.objects)
+        for p in load_suite().prompts
+    )

@@ -261,7 +261,12 @@ def _unintended_contact(scene: Scene, clip) -> bool:
 
 def _push_lands(scene: Scene, clip) -> bool:
     """Whether every push happens as the caption says: its target stands still until it is hit (a
-    target sliding away on its own was missed or only grazed, measured) and the pusher reaches it."""
+    target sliding away on its own was missed or only grazed, measured), the pusher reaches it, and it
+    has one pusher (two pushing one ball from two sides leave it where it was, or drive it somewhere
+    neither caption's push says: motion-028, measured)."""
+    targets = [o.target for o in scene.objects if o.motion == "push"]
+    if len(targets) != len(set(targets)):
+        return False
     positions = clip.positions  # (T, N, 3)
     for i, o in enumerate(scene.objects):
         if o.motion != "push":
