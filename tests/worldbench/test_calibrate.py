@@ -100,6 +100,19 @@ def test_segnet_weights_load_and_label_frames_of_any_size(tmp_path):
     assert contour.shape == (3, 30, 42) and ((contour >= 0) & (contour <= 1)).all()
 
 
+def test_segnet_padding_is_saved_with_its_weights_and_old_weights_load_with_zeros(tmp_path):
+    path = tmp_path / "detector.npz"
+    for padding in ("replicate", "zeros"):
+        calibrate.save(Networks(SegNet(padding=padding), ColourNet(), ShapeNet()), path, {})
+        load_networks.cache_clear()
+        assert load_networks(path).pixel.stem.padding_mode == padding
+    with np.load(path) as data:  # weights saved before the padding was recorded
+        arrays = {k: data[k] for k in data.files if k != "seg_padding"}
+    np.savez(path, **arrays)
+    load_networks.cache_clear()
+    assert load_networks(path).pixel.padding == "zeros"
+
+
 def test_contours_mark_both_sides_of_where_two_objects_meet_and_nothing_else():
     ids = np.full((1, 5, 6), -1, np.int8)
     ids[0, 1:4, 0:2] = 0

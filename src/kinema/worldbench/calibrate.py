@@ -492,6 +492,8 @@ def save(networks: Networks, path: Path, figures: dict) -> None:
     arrays = {}
     for name in ("pixel", "colour", "shape"):
         arrays.update({f"{name}.{k}": v.detach().numpy() for k, v in getattr(networks, name).state_dict().items()})
+    if isinstance(networks.pixel, SegNet):
+        arrays["seg_padding"] = np.array(networks.pixel.padding)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.part")
     with open(temp, "wb") as f:

@@ -31,7 +31,7 @@ Tracking across frames is `track.py`'s; this file knows one frame at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -126,12 +126,16 @@ class SegNet(torch.nn.Module):
     one) that keeps the full resolution for the labels. Two objects of one colour whose pictures touch
     are one component to a colour labelling; the contour output keeps them apart. The sky and the
     ground enter as learned offsets of the first layer, as in PixelNet. ≈ 40 K multiply-adds a pixel:
-    a 33-frame clip at 128×128 takes about a second on one CPU thread."""
+    a 33-frame clip at 128×128 takes about a second on one CPU thread. Its convolutions pad by
+    repeating the edge (`padding="replicate"`): zeros beyond the picture read as a black border, and
+    weights trained that way (`"zeros"`, the first shipped ones) put false patches at the picture's
+    edge."""
 
-    def __init__(self, width: int = 24):
+    def __init__(self, width: int = 24, padding: str = "replicate"):
         super().__init__()
         w1, w2, w3 = width, 2 * width, 64
-        conv = torch.nn.Conv2d
+        self.padding = padding
+        conv = partial(torch.nn.Conv2d, padding_mode=padding)
         self.stem = conv(PIXEL_FEATURES, w1, 3, padding=1)
         self.sky = torch.nn.Embedding(len(SKIES), w1)
         self.ground = torch.nn.Embedding(len(GROUNDS), w1)
@@ -243,8 +247,12 @@ def load_networks(path: Path = WEIGHTS) -> Networks:
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: the detector's weights are missing; run `python -m kinema.worldbench.calibrate`")
     with np.load(path) as data:
-        arrays = {k: torch.from_numpy(data[k]) for k in data.files}
-    pixel = PixelNet(features=arrays["pixel.first.weight"].shape[1]) if "pixel.first.weight" in arrays else SegNet(width=arrays["pixel.stem.weight"].shape[0])
+        padding = str(data["seg_padding"]) if "seg_padding" in data.files else "zeros"
+        arrays = {k: torch.from_numpy(data[k]) for k in data.files if k != "seg_padding"}
+    if "pixel.first.weight" in arrays:
+        pixel = PixelNet(features=arrays["pixel.first.weight"].shape[1])
+    else:
+        pixel = SegNet(width=arrays["pixel.stem.weight"].shape[0], padding=padding)
     nets = Networks(pixel, ColourNet(), ShapeNet())
     for name in ("pixel", "colour", "shape"):
         net = getattr(nets, name)
