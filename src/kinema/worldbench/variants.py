@@ -68,13 +68,14 @@ def truth(prompt: Prompt, width: int, height: int, seconds: float, fps: float, s
     return render_scene(prompt.scene, width, height, seconds, fps, supersample)
 
 
-def _spare_colour(scene: Scene) -> str:
-    """A palette colour the scene does not use and that shows on its ground under its sky."""
+def _spare_colour(scene: Scene) -> str | None:
+    """A palette colour the scene does not use and that shows on its ground under its sky; None when
+    its colours, their shades and the ground's and sky's clashes leave none (objects-055: six colours)."""
     used = {o.color for o in scene.objects}
     # Not a shade of a colour the scene has either: the scorer reads a shade of an expected colour as it.
     near = {shade for c in used for shade in SHADES[c]}
     clash = set(CLASHES.get(scene.ground, ())) | set(CLASHES.get(scene.sky, ()))
-    return next(c for c in PALETTE if c not in used | near | clash)
+    return next((c for c in PALETTE if c not in used | near | clash), None)
 
 
 def _with_colour(batch: FrameBatch, index: int, colour: str, from_frame: int = 0) -> None:
@@ -105,8 +106,11 @@ def broken(prompt: Prompt, variant: str, width: int, height: int, seconds: float
     size = (width, height, seconds, fps, supersample)
 
     if variant == "wrong-colour":
+        colour = _spare_colour(scene)
+        if colour is None:
+            return None
         objects = list(scene.objects)
-        objects[0] = WorldObject(**{**objects[0].__dict__, "color": _spare_colour(scene)})
+        objects[0] = WorldObject(**{**objects[0].__dict__, "color": colour})
         return render_scene(scene.replace(objects=tuple(objects)), *size)
 
     if variant == "removed-halfway":
@@ -169,6 +173,8 @@ def broken(prompt: Prompt, variant: str, width: int, height: int, seconds: float
             return None
         index = int(np.argmax(reference.pixels[0, cut]))
         colour = _spare_colour(scene)
+        if colour is None:
+            return None
 
         def swap(batches, times):
             _with_colour(batches[0], index, colour, cut)
