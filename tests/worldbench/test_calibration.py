@@ -88,5 +88,5 @@ def test_an_object_first_read_as_a_sliver_does_not_jump_in_depth(suite, detector
 def test_a_colour_variant_is_skipped_where_the_scene_leaves_no_spare_colour(suite):
     from kinema.worldbench.variants import broken
 
-    crowded = load_suite().by_id()["objects-055"]  # six colours: with their shades and the ground's clashes, none is left
+    crowded = suite.by_id()["objects-055"]  # six colours: with their shades and the ground's clashes, none is left
     assert broken(crowded, "wrong-colour", 32, 32, 1.0, 4.0) is None

@@ -126,10 +126,11 @@ class SegNet(torch.nn.Module):
     one) that keeps the full resolution for the labels. Two objects of one colour whose pictures touch
     are one component to a colour labelling; the contour output keeps them apart. The sky and the
     ground enter as learned offsets of the first layer, as in PixelNet. ≈ 40 K multiply-adds a pixel:
-    a 33-frame clip at 128×128 takes about a second on one CPU thread. Its convolutions pad by
-    repeating the edge (`padding="replicate"`): zeros beyond the picture read as a black border, and
-    weights trained that way (`"zeros"`, the first shipped ones) put false patches at the picture's
-    edge."""
+    a 33-frame clip at 128×128 takes about a second on one CPU thread. New nets pad by repeating the
+    edge (`padding="replicate"`): zeros beyond the picture read as a black border. The shipped weights
+    were trained with `"zeros"`; a replicate-padded net found objects the shipped one hid under false
+    patches at the picture's edge (camera-046, -049), but was not shipped (see
+    benchmarks/results/worldbench_calibration.md)."""
 
     def __init__(self, width: int = 24, padding: str = "replicate"):
         super().__init__()
