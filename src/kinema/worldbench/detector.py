@@ -550,7 +550,9 @@ def _necks(mask: np.ndarray, minimum: int) -> list[np.ndarray]:
     where the mask has no neck."""
     opened = ndimage.binary_opening(mask, structure=np.ones((3, 3), bool), iterations=NECK)
     blobs, n = ndimage.label(opened, structure=np.ones((3, 3), bool))
-    return [blobs == k for k in range(1, n + 1) if (blobs == k).sum() >= minimum] if n > 1 else []
+    if n < 2:
+        return []
+    return [blob for blob in (blobs == k for k in range(1, n + 1)) if blob.sum() >= minimum]
 
 
 def _split_at_necks(c: int, mask: np.ndarray, labels: np.ndarray, minimum: int) -> list[tuple[int, np.ndarray]]:
