@@ -105,6 +105,33 @@ def test_a_push_counts_only_when_its_target_stands_still_and_is_reached():
     assert not _push_lands(away, _probe(away))
 
 
+def test_a_push_must_shove_its_target_across_the_picture():
+    from kinema.world.scene import Camera, Scene, WorldObject
+    from kinema.worldbench.suite import MIN_SHOVE, _probe, _push_lands
+
+    def scene(pusher, at, target="cube"):
+        return Scene(
+            "grass",
+            "noon",
+            (WorldObject(pusher, "red", "medium", at, "push", target=1), WorldObject(target, "blue", "medium", (0.0, 0.0), "still")),
+            Camera("front"),
+        )
+
+    across = scene("sphere", (-1.5, 0.0))
+    clip = _probe(across)
+    assert _push_lands(across, clip) and np.linalg.norm(clip.positions[-1, 1, :2] - clip.positions[0, 1, :2]) >= MIN_SHOVE
+    # The front camera looks along +y: a push from in front of the cube drives it straight away, the
+    # pusher hiding it (measured: it still moves 2.4 m, so only the angle refuses it).
+    along = scene("sphere", (0.0, -1.5))
+    assert not _push_lands(along, _probe(along))
+    # A cone reaches the cube across the picture but only nudges it (0.37 m, measured).
+    nudge = scene("cone", (-1.5, 0.0))
+    clip = _probe(nudge)
+    assert np.linalg.norm(clip.positions[-1, 1, :2] - clip.positions[0, 1, :2]) < MIN_SHOVE
+    assert not _push_lands(nudge, clip)
+    assert all(_push_lands(p.scene, _probe(p.scene)) for p in load_suite().prompts if any(o.motion == "push" for o in p.scene.objects))
+
+
 def test_a_target_with_two_pushers_is_refused():
     from kinema.world.scene import Camera, Scene, WorldObject
     from kinema.worldbench.suite import _probe, _push_lands

@@ -259,15 +259,28 @@ def _unintended_contact(scene: Scene, clip) -> bool:
     return False
 
 
+MIN_SHOVE = 1.0
+"""Metres a pushed target travels at least: the caption says the pusher shoves it along (motion-058's
+cone nudged its cube 0.44 m, a few pixels in the picture; every other push in the suite moved its
+target 1.47 m or more, measured)."""
+MIN_PUSH_ANGLE = 10.0
+"""Degrees a push's way (from the pusher to its target) is off the main camera's line of sight to the
+target at least: along it, one object hides the other and the shove barely moves in the picture
+(motion-038's cylinder hid the ball it drove 3 m away, at 1.6°; physics-027 was at 4°; every other
+push in the suite at 18° or more, measured)."""
+
+
 def _push_lands(scene: Scene, clip) -> bool:
-    """Whether every push happens as the caption says: its target stands still until it is hit (a
-    target sliding away on its own was missed or only grazed, measured), the pusher reaches it, and it
-    has one pusher (two pushing one ball from two sides leave it where it was, or drive it somewhere
-    neither caption's push says: motion-028, measured)."""
+    """Whether every push happens as the caption says, where the picture shows it: its target stands
+    still until it is hit (a target sliding away on its own was missed or only grazed, measured), the
+    pusher reaches it and shoves it along (`MIN_SHOVE`), across the main camera's line of sight
+    (`MIN_PUSH_ANGLE`), and it has one pusher (two pushing one ball from two sides leave it where it
+    was, or drive it somewhere neither caption's push says: motion-028, measured)."""
     targets = [o.target for o in scene.objects if o.motion == "push"]
     if len(targets) != len(set(targets)):
         return False
     positions = clip.positions  # (T, N, 3)
+    camera = clip.truth.poses[0, 0, :2]  # the main camera's place over the ground at the start
     for i, o in enumerate(scene.objects):
         if o.motion != "push":
             continue
@@ -276,6 +289,12 @@ def _push_lands(scene: Scene, clip) -> bool:
             return False
         reach = shapes.bounding_radius(o.shape, shapes.dims(o)) + shapes.bounding_radius(scene.objects[j].shape, shapes.dims(scene.objects[j]))
         if np.linalg.norm(positions[:, i] - positions[:, j], axis=-1).min() > 1.02 * reach:
+            return False
+        if np.linalg.norm(positions[-1, j, :2] - positions[0, j, :2]) < MIN_SHOVE:
+            return False
+        way, sight = positions[0, j, :2] - positions[0, i, :2], positions[0, j, :2] - camera
+        cos = abs(float(way @ sight)) / max(float(np.linalg.norm(way) * np.linalg.norm(sight)), 1e-9)
+        if cos > math.cos(math.radians(MIN_PUSH_ANGLE)):
             return False
     return True
 
