@@ -65,3 +65,40 @@ def test_a_fragment_split_off_an_object_does_not_take_its_place():
     ball = max(tracks, key=len)
     assert ball.frames == list(range(len(heights)))
     assert all(d.size == 18.0 for d in ball.detections)
+
+
+def test_a_pusher_passes_through_its_target_only_while_the_target_still_stands_there():
+    from kinema.worldbench.score import passes_through
+
+    frames = list(range(8))
+    pusher = Track(frames, [_detection(10.0 + 5 * f, 30.0, 4) for f in frames])  # left to right, 5 px a frame
+    # A target 8 px wide that stays put at 30 px: the pusher is a quarter of that past its middle at
+    # frame 5 (35 px).
+    still = Track(frames, [_detection(30.0, 30.0, 4) for _ in frames])
+    assert passes_through(pusher, still) == 5
+    # A target shoved along ahead of it from frame 3: the pusher never gets past it.
+    shoved = Track(frames, [_detection(30.0 + max(0, 5 * f - 15), 30.0, 4) for f in frames])
+    assert passes_through(pusher, shoved) is None
+    # Knocked aside (down the picture) at frame 3 and left behind: the pusher goes by, not through.
+    aside = Track(frames, [_detection(30.0 + (2.0 if f >= 3 else 0.0), 30.0 + (6.0 * (f - 2) if f >= 3 else 0.0), 4) for f in frames])
+    assert passes_through(pusher, aside) is None
+
+
+def test_an_object_coming_into_the_picture_is_not_read_as_jumping():
+    from kinema.worldbench.score import _coming_into_reach
+
+    def sighting(v, half_w, half_h, at_edge=False):
+        d = _detection(30.0, v, half_w)
+        d.box = (30.0 - half_w, 0.0 if at_edge else v - half_h, 30.0 + half_w, v + half_h)
+        d.border, d.area = at_edge, int(4 * half_w * half_h)
+        return d
+
+    # A cube dropping in from above: a strip at the top edge, a strip twice that, its lower third, whole.
+    entering = [sighting(2, 3, 2, True), sighting(3, 6, 3, True), sighting(29, 12, 5), sighting(33, 16, 12), sighting(45, 16, 12)]
+    assert _coming_into_reach(Track(list(range(5)), entering)).tolist() == [True, True, True, False]
+    # A whole object from its first sighting: every step is read.
+    whole = [sighting(10 + 12 * f, 8, 8) for f in range(4)]
+    assert not _coming_into_reach(Track(list(range(4)), whole)).any()
+    # Leaving the same way at the end.
+    leaving = [sighting(20, 8, 8), sighting(30, 8, 8), sighting(40, 8, 3)]
+    assert _coming_into_reach(Track(list(range(3)), leaving)).tolist() == [False, True]
