@@ -123,6 +123,20 @@ def test_contours_mark_both_sides_of_where_two_objects_meet_and_nothing_else():
     assert contour.sum() == 6
 
 
+def test_twin_contours_are_where_two_objects_of_one_colour_meet():
+    ids = np.full((1, 5, 7), -1, np.int8)
+    ids[0, 1:4, 0:2] = 0
+    ids[0, 1:4, 2:4] = 1  # meets object 0 along a column: same colour
+    ids[0, 1:4, 4:6] = 2  # meets object 1 along a column: another colour
+    classes = np.zeros((1, 5, 7), np.uint8)
+    classes[0][ids[0] >= 0] = 3
+    classes[0][ids[0] == 2] = 5
+    twins = calibrate.contour_of(ids, classes)[0]
+    assert twins[1:4, 1].all() and twins[1:4, 2].all()
+    assert twins.sum() == 6
+    assert calibrate.contour_of(ids)[0].sum() == 12
+
+
 def test_segnet_trains_on_stored_frames(tmp_path):
     store = calibrate.ExampleStore(tmp_path, seed=1, clips=1)
     store.fill(log_every=0)
@@ -130,6 +144,13 @@ def test_segnet_trains_on_stored_frames(tmp_path):
     assert len(data.frames) == len(data.labels) == len(data.contours) > 0
     net = calibrate.train_seg_net(data, steps=2, seed=0, batch=2, log_every=0)
     assert isinstance(net, SegNet) and not net.training
+    assert len(data.twins) == len(data.frames)
+    assert data.with_twins == [i for i, t in enumerate(data.twins) if t.any()]
+    # Crops round where two objects of one colour meet, weighed more (one such meeting marked here).
+    data.twins[0][10:12, 10:20] = True
+    data.with_twins = [0]
+    net = calibrate.train_seg_net(data, steps=2, seed=0, batch=2, log_every=0, twin_weight=5.0, twin_crops=0.5, contour_weight=10.0)
+    assert isinstance(net, SegNet)
 
 
 def test_two_touching_objects_of_one_colour_are_two_components_where_the_contour_parts_them():

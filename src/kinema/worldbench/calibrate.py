@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,7 @@ from kinema.worldbench.detector import (
     allowed_colours,
     colour_features,
     pixel_features,
+    read_shapes,
     seg_inputs,
     shape_crop,
 )
@@ -294,14 +295,19 @@ def train_pixel_net(samples, steps: int, seed: int, log_every: int = 500) -> Pix
 # --- SegNet ------------------------------------------------------------------------------------------
 
 
-def contour_of(ids: np.ndarray) -> np.ndarray:
+def contour_of(ids: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
     """(F, H, W) object ids (−1 background) → (F, H, W) bool: object pixels with a 4-neighbour that
-    belongs to another object (both sides of where two objects meet in the picture)."""
+    belongs to another object (both sides of where two objects meet in the picture). With `classes`
+    ((F, H, W) pixel colour classes), only where the two objects are of one colour: the meetings
+    that only the contour can tell apart."""
     out = np.zeros(ids.shape, bool)
     for axis in (1, 2):
         a = np.moveaxis(ids, axis, 0)
         o = np.moveaxis(out, axis, 0)
         meet = (a[1:] >= 0) & (a[:-1] >= 0) & (a[1:] != a[:-1])
+        if classes is not None:
+            c = np.moveaxis(classes, axis, 0)
+            meet &= c[1:] == c[:-1]
         o[1:] |= meet
         o[:-1] |= meet
     return out
@@ -316,39 +322,63 @@ class SegFrames:
     weights: list[np.ndarray]  # (H, W) float16 purity
     contours: list[np.ndarray]  # (H, W) bool
     context: list[tuple[int, int]]  # (sky, ground)
+    twins: list[np.ndarray] = field(default_factory=list)
+    """(H, W) bool: the part of the contour where two objects of one colour meet."""
+    with_twins: list[int] = field(default_factory=list)
+    """The frames where two objects of one colour meet."""
 
 
 def seg_frames(data: Iterable[Example]) -> SegFrames:
     out = SegFrames([], [], [], [], [])
     for ex in data:
         contour = contour_of(ex.ids)
+        twins = contour_of(ex.ids, ex.labels)
         for f in range(len(ex.frames)):
+            if twins[f].any():
+                out.with_twins.append(len(out.frames))
             out.frames.append(ex.frames[f].copy())
             out.labels.append(ex.labels[f].copy())
             out.weights.append(ex.weights[f].copy())
             out.contours.append(contour[f].copy())
+            out.twins.append(twins[f].copy())
             out.context.append((ex.sky, ex.ground))
     return out
 
 
-def train_seg_net(data: SegFrames, steps: int, seed: int, crop: int = 64, batch: int = 16, log_every: int = 250) -> SegNet:
+def train_seg_net(
+    data: SegFrames,
+    steps: int,
+    seed: int,
+    crop: int = 64,
+    batch: int = 16,
+    log_every: int = 250,
+    twin_weight: float = 1.0,
+    twin_crops: float = 0.0,
+    contour_weight: float = 3.0,
+) -> SegNet:
     """SegNet on random crops of the frames (blurred, noised and re-lit at random, and mirrored: Kinema
     World looks the same mirrored), in bfloat16 autocast (twice as fast on a CPU with AVX-512 BF16).
     Loss: cross-entropy of the classes, each pixel weighed by its label's purity and object pixels
-    twice (they are few and they are what is scored), plus the contour's binary cross-entropy."""
+    twice (they are few and they are what is scored), plus the contour's binary cross-entropy, its
+    positives weighed `contour_weight` times (they are a pixel or two wide).
+
+    Where two objects of one colour meet, only the contour keeps them two, and such meetings are
+    rare in the scenes: `twin_weight` multiplies the contour loss there, and `twin_crops` is the
+    share of crops drawn round one (from the frames that have one)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = SegNet()
     optimiser = torch.optim.AdamW(net.parameters(), lr=4e-3, weight_decay=1e-4)
 
     def draw():
-        xs, ys, ws, cs, skies, grounds = [], [], [], [], [], []
+        xs, ys, ws, cs, ts, skies, grounds = [], [], [], [], [], [], []
         for _ in range(batch):
-            i = int(rng.integers(len(data.frames)))
+            twin = twin_crops > 0 and bool(data.with_twins) and rng.random() < twin_crops  # (no draw at 0: earlier weights stay reproducible)
+            i = int(rng.choice(data.with_twins)) if twin else int(rng.integers(len(data.frames)))
             frame = _augment(data.frames[i], rng) if rng.random() < 0.6 else data.frames[i]
             H, W = frame.shape[:2]
-            objects = np.flatnonzero(data.labels[i])
-            if len(objects) and rng.random() < 0.8:  # most crops round an object: they are few pixels of a frame
+            objects = np.flatnonzero(data.twins[i] if twin else data.labels[i])
+            if len(objects) and (twin or rng.random() < 0.8):  # most crops round an object: they are few pixels of a frame
                 centre = divmod(int(rng.choice(objects)), W)
                 r = int(np.clip(centre[0] - crop // 2 + rng.integers(-crop // 4, crop // 4 + 1), 0, H - crop))
                 c = int(np.clip(centre[1] - crop // 2 + rng.integers(-crop // 4, crop // 4 + 1), 0, W - crop))
@@ -357,24 +387,26 @@ def train_seg_net(data: SegFrames, steps: int, seed: int, crop: int = 64, batch:
             window = (slice(r, r + crop), slice(c, c + crop))
             x = seg_inputs(frame[None])[0][(slice(None), *window)]
             y, w, k = data.labels[i][window], data.weights[i][window].astype(np.float32), data.contours[i][window]
+            t = data.twins[i][window] if data.twins else np.zeros_like(k)
             if rng.random() < 0.5:
-                x, y, w, k = x[..., ::-1], y[:, ::-1], w[:, ::-1], k[:, ::-1]
+                x, y, w, k, t = x[..., ::-1], y[:, ::-1], w[:, ::-1], k[:, ::-1], t[:, ::-1]
             xs.append(np.ascontiguousarray(x))
             ys.append(np.ascontiguousarray(y))
             ws.append(np.ascontiguousarray(w * np.where(y > 0, 2.0, 1.0)))
             cs.append(np.ascontiguousarray(k))
+            ts.append(np.where(t, twin_weight, 1.0).astype(np.float32))
             skies.append(data.context[i][0])
             grounds.append(data.context[i][1])
         return (torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)).long(), torch.from_numpy(np.stack(ws)),
-                torch.from_numpy(np.stack(cs)).float(), torch.tensor(skies), torch.tensor(grounds))
+                torch.from_numpy(np.stack(cs)).float(), torch.from_numpy(np.stack(ts)), torch.tensor(skies), torch.tensor(grounds))
 
     def batch_loss() -> torch.Tensor:
-        x, y, w, k, sky, ground = draw()
+        x, y, w, k, t, sky, ground = draw()
         with torch.autocast("cpu", dtype=torch.bfloat16):
             logits = net(x, sky, ground)
         logits = logits.float()
         classes = torch.nn.functional.cross_entropy(logits[:, :-1], y, reduction="none")
-        contour = torch.nn.functional.binary_cross_entropy_with_logits(logits[:, -1], k, pos_weight=torch.tensor(3.0))
+        contour = torch.nn.functional.binary_cross_entropy_with_logits(logits[:, -1], k, weight=t, pos_weight=torch.tensor(contour_weight))
         return (classes * w).mean() + contour
 
     fit(optimiser, steps, batch_loss, one_cycle=4e-3, name="seg", log_every=log_every)
@@ -472,10 +504,11 @@ def pixel_figures(detector: Detector, data: Iterable[Example]) -> dict:
 
 def blob_figures(colour: ColourNet, shape: ShapeNet, blobs: dict[str, np.ndarray]) -> dict:
     """Share of components given the right colour (ColourNet, and PixelNet's majority before it) and
-    the right shape (per crop, before any vote over frames)."""
+    the right shape (per crop and its mirror image, as the detector reads it: before any vote over
+    frames)."""
     with torch.inference_mode():
         colours = colour(torch.from_numpy(blobs["colour_x"])).argmax(1).numpy()
-        shapes = shape(torch.from_numpy(blobs["crops"]).float(), torch.from_numpy(blobs["extras"])).argmax(1).numpy()
+    shapes = read_shapes(shape, blobs["crops"], blobs["extras"]).argmax(1)
     majority = blobs["colour_x"][:, : len(COLOURS)].argmax(1)
     out = {
         "components": len(colours),
@@ -508,6 +541,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--val-clips", type=int, default=120, help="held-out scenes for the figures")
     parser.add_argument("--pixel-net", choices=("seg", "mlp"), default="seg", help="the pixel labeller: SegNet (convolutional, with contours) or PixelNet (per-pixel MLP)")
     parser.add_argument("--pixel-steps", type=int, help="its training steps (default: 3000 for SegNet, 6000 for PixelNet)")
+    parser.add_argument("--contour-weight", type=float, default=3.0, help="SegNet: how much more a contour pixel counts than another in the contour's loss")
+    parser.add_argument("--twin-weight", type=float, default=1.0, help="SegNet: how much more the contour counts where two objects of one colour meet")
+    parser.add_argument("--twin-crops", type=float, default=0.0, help="SegNet: the share of crops drawn round a place where two objects of one colour meet")
     parser.add_argument("--colour-steps", type=int, default=3000)
     parser.add_argument("--shape-steps", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=0)
@@ -525,6 +561,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("clips", "val_clips", "pixel_steps", "colour_steps", "shape_steps"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1, not {getattr(args, name)}")
+    for name in ("contour_weight", "twin_weight"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be above 0, not {getattr(args, name)}")
+    if not 0 <= args.twin_crops <= 1:
+        parser.error(f"--twin-crops is a share of the crops, from 0 to 1, not {args.twin_crops}")
     # OMP_NUM_THREADS, where set, is the share of a shared machine this run may use.
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or max(1, min(4, os.cpu_count() or 1))))
 
@@ -547,7 +588,7 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
     if args.pixel_net == "seg":
         frames = seg_frames(train)
         stage(f"training SegNet on {len(frames.frames)} frames")
-        pixel = train_seg_net(frames, args.pixel_steps, args.seed)
+        pixel = train_seg_net(frames, args.pixel_steps, args.seed, twin_weight=args.twin_weight, twin_crops=args.twin_crops, contour_weight=args.contour_weight)
         del frames
     else:
         stage("sampling pixels")
@@ -573,6 +614,9 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
         "pixel_steps": args.pixel_steps,
         "colour_steps": args.colour_steps,
         "shape_steps": args.shape_steps,
+        "contour_weight": args.contour_weight,
+        "twin_weight": args.twin_weight,
+        "twin_crops": args.twin_crops,
         "row_median": args.row_median,
         "pixel_recall_val": pixel_figures(detector, val),
         "components_val": blob_figures(colour, shape, blob_examples(detector, val)),
