@@ -353,11 +353,6 @@ def _steps(track: Track) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _is_still(track: Track) -> tuple[bool, str]:
-    # Judged on the clear sightings where there are three or more: one partly hidden by an object
-    # passing in front moves its centroid, not itself (physics-035's capsule, measured).
-    clear = [(f, d) for f, d in zip(track.frames, track.detections) if d.clear]
-    if len(clear) >= 3:
-        track = Track([f for f, _ in clear], [d for _, d in clear])
     steps, gaps = _steps(track)
     if len(steps) == 0:
         return True, "seen once"
