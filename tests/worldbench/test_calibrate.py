@@ -113,6 +113,33 @@ def test_segnet_padding_is_saved_with_its_weights_and_old_weights_load_with_zero
     assert load_networks(path).pixel.padding == "zeros"
 
 
+def test_the_contour_threshold_is_saved_with_the_weights_and_old_weights_load_with_one_half(tmp_path):
+    path = tmp_path / "detector.npz"
+    calibrate.save(Networks(SegNet(), ColourNet(), ShapeNet(), contour_threshold=0.8), path, {})
+    load_networks.cache_clear()
+    assert load_networks(path).contour_threshold == 0.8
+    with np.load(path) as data:  # weights saved before the threshold was recorded
+        arrays = {k: data[k] for k in data.files if k != "contour_threshold"}
+    np.savez(path, **arrays)
+    load_networks.cache_clear()
+    assert load_networks(path).contour_threshold == 0.5
+
+
+def test_the_contour_threshold_is_the_lowest_within_one_standard_error_of_the_best(tmp_path, monkeypatch):
+    store = calibrate.ExampleStore(tmp_path, seed=1, clips=1)
+    store.fill(log_every=0)
+    nets = Networks(SegNet(), ColourNet(), ShapeNet())
+    shares, objects = calibrate.objects_read_once(nets, store)
+    assert set(shares) == set(calibrate.CONTOUR_THRESHOLDS) and objects > 0
+    assert all(0.0 <= share <= 1.0 for share in shares.values())
+    # Over 1,600 objects one standard error of a share near 0.94 is 0.006: 0.8 is as good as 0.9.
+    made_up = {0.5: 0.90, 0.6: 0.92, 0.7: 0.93, 0.8: 0.941, 0.9: 0.943}
+    monkeypatch.setattr(calibrate, "objects_read_once", lambda networks, data: (made_up, 1600))
+    assert calibrate.choose_contour_threshold(nets, store) == (0.8, made_up)
+    made_up = {0.5: 0.80, 0.6: 0.85, 0.7: 0.90, 0.8: 0.92, 0.9: 0.94}
+    assert calibrate.choose_contour_threshold(nets, store)[0] == 0.9
+
+
 def test_contours_mark_both_sides_of_where_two_objects_meet_and_nothing_else():
     ids = np.full((1, 5, 6), -1, np.int8)
     ids[0, 1:4, 0:2] = 0

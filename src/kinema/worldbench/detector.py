@@ -12,7 +12,12 @@ object-id buffers as labels (`calibrate.py` trains them; the weights ship in `da
    (PixelNet's features, below) and sees about 40 pixels round it; it is told the prompt's sky and
    ground (what light to expect). Its second output, the contour between two objects, keeps two
    touching objects of one colour apart and stops an object from being taken for a shade of the one
-   it stands against. The first detector's **PixelNet** (a per-pixel MLP on those features,
+   it stands against. Contour pixels are a pixel or two wide and few, and two objects of one colour
+   meet rarely in the scenes: the shipped net learnt with both weighed more (`calibrate
+   --contour-weight`, `--twin-weight`, `--twin-crops`). It marks more inside objects too (1.4 % of
+   pixels two or more from any edge, above 0.8), so its contour counts above a threshold chosen
+   with it, 0.8: there it marks 38 % of held-out same-colour meetings' pixels and 56 % of others',
+   where the net before it marked 1 % and 22 % at 0.5. The first detector's **PixelNet** (a per-pixel MLP on those features,
    ≈ 4 K multiply-adds a pixel against SegNet's ≈ 40 K) still loads and can be rebuilt
    (`--pixel-net mlp`).
 2. **ColourNet** names each object's colour from all its pixels together (see the class).
@@ -127,10 +132,9 @@ class SegNet(torch.nn.Module):
     are one component to a colour labelling; the contour output keeps them apart. The sky and the
     ground enter as learned offsets of the first layer, as in PixelNet. ≈ 40 K multiply-adds a pixel:
     a 33-frame clip at 128×128 takes about a second on one CPU thread. New nets pad by repeating the
-    edge (`padding="replicate"`): zeros beyond the picture read as a black border. The shipped weights
-    were trained with `"zeros"`; a replicate-padded net found objects the shipped one hid under false
-    patches at the picture's edge (camera-046, -049), but was not shipped (see
-    benchmarks/results/worldbench_calibration.md)."""
+    edge (`padding="replicate"`): zeros beyond the picture read as a black border (camera-046's and
+    -049's false patches at the picture's edge). Weights saved without a padding were trained with
+    `"zeros"` and load that way."""
 
     def __init__(self, width: int = 24, padding: str = "replicate"):
         super().__init__()
@@ -240,6 +244,9 @@ class Networks:
     """None while calibrating (the majority of PixelNet's labels decides)."""
     shape: ShapeNet | None
     """None while calibrating (no shapes are read)."""
+    contour_threshold: float = 0.5
+    """SegNet's contour output above this marks where two objects meet. Chosen on scenes it was trained
+    on (`calibrate.choose_contour_threshold`); weights saved without one were made with 0.5."""
 
 
 @lru_cache(maxsize=4)
@@ -249,12 +256,13 @@ def load_networks(path: Path = WEIGHTS) -> Networks:
         raise FileNotFoundError(f"{path}: the detector's weights are missing; run `python -m kinema.worldbench.calibrate`")
     with np.load(path) as data:
         padding = str(data["seg_padding"]) if "seg_padding" in data.files else "zeros"
-        arrays = {k: torch.from_numpy(data[k]) for k in data.files if k != "seg_padding"}
+        threshold = float(data["contour_threshold"]) if "contour_threshold" in data.files else 0.5
+        arrays = {k: torch.from_numpy(data[k]) for k in data.files if k not in ("seg_padding", "contour_threshold")}
     if "pixel.first.weight" in arrays:
         pixel = PixelNet(features=arrays["pixel.first.weight"].shape[1])
     else:
         pixel = SegNet(width=arrays["pixel.stem.weight"].shape[0], padding=padding)
-    nets = Networks(pixel, ColourNet(), ShapeNet())
+    nets = Networks(pixel, ColourNet(), ShapeNet(), threshold)
     for name in ("pixel", "colour", "shape"):
         net = getattr(nets, name)
         net.load_state_dict({k[len(name) + 1 :]: v for k, v in arrays.items() if k.startswith(name + ".")})
@@ -425,7 +433,7 @@ class Detector:
         minimum = self.min_area(H, W)
         # Where two objects meet (SegNet's contour), the pixels are left out while components are
         # found, so two objects of one colour are two components; then each takes back its own side.
-        seam = (contour > 0.5) & (labels > 0) if contour is not None else np.zeros((H, W), bool)
+        seam = (contour > self.networks.contour_threshold) & (labels > 0) if contour is not None else np.zeros((H, W), bool)
         parts: list[tuple[int, np.ndarray]] = []  # (class, bool mask)
         for c in np.unique(labels):
             if c == 0:
@@ -450,7 +458,7 @@ class Detector:
                 if entry[0] == c or not (grown & entry[1]).any():
                     continue
                 # Where the net drew a contour between them, they are two objects, not one in two shades.
-                if contour is not None and _meet_at_contour(mask, entry[1], contour):
+                if contour is not None and _meet_at_contour(mask, entry[1], contour, self.networks.contour_threshold):
                     continue
                 # Tiny beside it — unless the net is sure of a colour that cannot be a shade of the
                 # host's: the top of a ball peeking over a cylinder is another object, however small.
@@ -489,7 +497,7 @@ class Detector:
             for entry, row in zip(kept, colour_probs):
                 entry[0] = int(row.argmax()) + 1
         if expected is not None and kept:
-            kept, colour_probs = _attribute(kept, colour_probs, expected, minimum, contour)
+            kept, colour_probs = _attribute(kept, colour_probs, expected, minimum, contour, self.networks.contour_threshold)
         clean = np.zeros((H, W), np.int8)
         for c, mask in kept:
             clean[mask] = c
@@ -539,11 +547,11 @@ def read_shapes(net: ShapeNet, crops: np.ndarray, extras: np.ndarray) -> np.ndar
     return (0.5 * (torch.softmax(net(x, e), dim=1) + torch.softmax(net(x.flip(-1), e), dim=1))).numpy()
 
 
-def _meet_at_contour(a: np.ndarray, b: np.ndarray, contour: np.ndarray) -> bool:
+def _meet_at_contour(a: np.ndarray, b: np.ndarray, contour: np.ndarray, threshold: float = 0.5) -> bool:
     """Whether the pixels where masks a and b touch are mostly ones SegNet marks as where two objects meet."""
     eight = np.ones((3, 3), bool)
     border = (ndimage.binary_dilation(a, structure=eight) & b) | (ndimage.binary_dilation(b, structure=eight) & a)
-    return bool(border.any() and contour[border].mean() > 0.5)
+    return bool(border.any() and contour[border].mean() > threshold)
 
 
 NECK = 3
@@ -600,7 +608,12 @@ def _shades(a: int, b: int) -> bool:
 
 
 def _attribute(
-    kept: list[list], colour_probs: list[np.ndarray], expected: frozenset[str], minimum: int = 3, contour: np.ndarray | None = None
+    kept: list[list],
+    colour_probs: list[np.ndarray],
+    expected: frozenset[str],
+    minimum: int = 3,
+    contour: np.ndarray | None = None,
+    contour_threshold: float = 0.5,
 ) -> tuple[list[list], list[np.ndarray]]:
     """Components of an unexpected colour that is a shade of an expected one take that colour (the
     likelier one by the colour probabilities); then touching components of one colour are one object
@@ -622,7 +635,7 @@ def _attribute(
         # One object: the same colour, or a smaller part of a colour the prompt does not name on an
         # object it does (a highlight, a lit rim against the sky).
         if host[0] == part[0]:
-            apart = contour is not None and _meet_at_contour(host[1], part[1], contour)
+            apart = contour is not None and _meet_at_contour(host[1], part[1], contour, contour_threshold)
             return not apart and len(_necks(host[1] | part[1], minimum)) < 2
         unexpected = COLOURS[part[0] - 1] not in expected and COLOURS[host[0] - 1] in expected
         return unexpected and part[1].sum() < host[1].sum()
