@@ -18,7 +18,9 @@ the label both detector networks learn from. The steps:
 3. run the trained labeller's components over the frames, match each to the object it covers most,
    and train ColourNet on their pixels and the objects' true colours, ShapeNet on their crops and
    the objects' true shapes;
-4. measure both on scenes drawn from another seed and write the weights (`data/detector.npz`) and
+4. choose the threshold on SegNet's contour under which the most objects are read by exactly one
+   component, on the first 120 training scenes (`choose_contour_threshold`);
+5. measure both on scenes drawn from another seed and write the weights (`data/detector.npz`) and
    the figures (`data/detector.json`).
 
 Everything is seeded, so the same command gives the same weights on the same software.

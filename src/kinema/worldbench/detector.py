@@ -17,9 +17,9 @@ object-id buffers as labels (`calibrate.py` trains them; the weights ship in `da
    --contour-weight`, `--twin-weight`, `--twin-crops`). It marks more inside objects too (1.4 % of
    pixels two or more from any edge, above 0.8), so its contour counts above a threshold chosen
    with it, 0.8: there it marks 38 % of held-out same-colour meetings' pixels and 56 % of others',
-   where the net before it marked 1 % and 22 % at 0.5. The first detector's **PixelNet** (a per-pixel MLP on those features,
-   ≈ 4 K multiply-adds a pixel against SegNet's ≈ 40 K) still loads and can be rebuilt
-   (`--pixel-net mlp`).
+   where the net before it marked 1 % and 22 % at 0.5. The first detector's **PixelNet** (a
+   per-pixel MLP on those features, ≈ 4 K multiply-adds a pixel against SegNet's ≈ 40 K) still
+   loads and can be rebuilt (`--pixel-net mlp`).
 2. **ColourNet** names each object's colour from all its pixels together (see the class).
 3. **ShapeNet** names an object's shape from a square crop round it: its mask, the masks of the
    objects touching it (so an occluded silhouette is not read as a different shape) and its shading.

@@ -261,13 +261,13 @@ def _unintended_contact(scene: Scene, clip) -> bool:
 
 MIN_SHOVE = 1.0
 """Metres a pushed target travels at least: the caption says the pusher shoves it along (motion-058's
-cone nudged its cube 0.44 m, a few pixels in the picture; every other push in the suite moved its
+cone nudged its cube 0.44 m, a few pixels in the picture; every other push the suite then had moved its
 target 1.47 m or more, measured)."""
 MIN_PUSH_ANGLE = 10.0
 """Degrees a push's way (from the pusher to its target) is off the main camera's line of sight to the
 target at least: along it, one object hides the other and the shove barely moves in the picture
 (motion-038's cylinder hid the ball it drove 3 m away, at 1.6°; physics-027 was at 4°; every other
-push in the suite at 18° or more, measured)."""
+push the suite then had at 18° or more, measured)."""
 
 
 def _push_lands(scene: Scene, clip) -> bool:
