@@ -199,6 +199,26 @@ def test_two_touching_objects_of_one_colour_are_two_components_where_the_contour
     assert len(apart.detections) == 2 and sum(d.area for d in apart.detections) == 20 * 30
 
 
+def test_a_tip_cut_off_by_a_contour_stays_part_of_its_object():
+    from kinema.world.scene import PALETTE
+
+    detector = Detector(networks=Networks(SegNet(), None, None))
+    frame = np.zeros((40, 40, 3), np.uint8)
+    probs = np.zeros((13, 40, 40), np.float32)
+    probs[0] = 1.0
+    red = 1 + list(PALETTE).index("red")
+    probs[:, 10:30, 5:35] = 0.0
+    probs[red, 10:30, 5:35] = 1.0
+    allowed = np.ones(12, bool)
+    tip = np.zeros((40, 40), np.float32)
+    tip[10:30, 29:31] = 0.9  # cuts off the last four columns: a tenth of the region
+    middle = np.zeros((40, 40), np.float32)
+    middle[10:30, 19:21] = 0.9
+    read = lambda contour: detector._components(frame, probs, SKIES[0], GROUNDS[0], allowed, frozenset({"red"}), contour)  # noqa: E731
+    assert len(read(tip).detections) == 1
+    assert len(read(middle).detections) == 2
+
+
 def test_row_median_is_refused_for_segnet(capsys):
     with pytest.raises(SystemExit):
         calibrate.main(["--row-median"])

@@ -607,6 +607,13 @@ def _shades(a: int, b: int) -> bool:
     return ca in SHADES[cb] or cb in SHADES[ca]
 
 
+TIP_SHARE = 0.25
+"""A piece of one colour under this share of the area of a touching piece of that colour is part of
+it, whatever the contour between them says (as a fragment a quarter of its host's size is a shading
+variant of it in `Detector._components`). Held out, with det-f: 1,580 objects read once against
+1,576 without the rule, splits 12 against 18 (the same at 0.15 and 0.2)."""
+
+
 def _attribute(
     kept: list[list],
     colour_probs: list[np.ndarray],
@@ -635,6 +642,11 @@ def _attribute(
         # One object: the same colour, or a smaller part of a colour the prompt does not name on an
         # object it does (a highlight, a lit rim against the sky).
         if host[0] == part[0]:
+            # A piece under a quarter of its neighbour is a part of it even across a contour: the tip of
+            # a cone in a close-up, cut off by a false contour (storyboard-019, -024, measured).
+            smaller, larger = sorted((host[1].sum(), part[1].sum()))
+            if smaller < TIP_SHARE * larger:
+                return True
             apart = contour is not None and _meet_at_contour(host[1], part[1], contour, contour_threshold)
             return not apart and len(_necks(host[1] | part[1], minimum)) < 2
         unexpected = COLOURS[part[0] - 1] not in expected and COLOURS[host[0] - 1] in expected
