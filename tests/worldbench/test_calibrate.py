@@ -180,43 +180,35 @@ def test_segnet_trains_on_stored_frames(tmp_path):
     assert isinstance(net, SegNet)
 
 
-def test_two_touching_objects_of_one_colour_are_two_components_where_the_contour_parts_them():
+def _red_region(contour_columns: slice | None, expected: frozenset[str] | None = None):
+    """One red region (rows 10–29, columns 5–34) read by an untrained SegNet's detector, with a contour
+    of 0.9 down `contour_columns` (none: no contour map)."""
     from kinema.world.scene import PALETTE
 
     detector = Detector(networks=Networks(SegNet(), None, None))
     frame = np.zeros((40, 40, 3), np.uint8)
     probs = np.zeros((13, 40, 40), np.float32)
     probs[0] = 1.0
-    red = 1 + list(PALETTE).index("red")
     probs[:, 10:30, 5:35] = 0.0
-    probs[red, 10:30, 5:35] = 1.0  # one red region…
-    contour = np.zeros((40, 40), np.float32)
-    contour[10:30, 19:21] = 0.9  # …that the contour splits down the middle
-    allowed = np.ones(12, bool)
-    apart = detector._components(frame, probs, SKIES[0], GROUNDS[0], allowed, contour=contour)
-    together = detector._components(frame, probs, SKIES[0], GROUNDS[0], allowed)
+    probs[1 + list(PALETTE).index("red"), 10:30, 5:35] = 1.0
+    contour = None
+    if contour_columns is not None:
+        contour = np.zeros((40, 40), np.float32)
+        contour[10:30, contour_columns] = 0.9
+    return detector._components(frame, probs, SKIES[0], GROUNDS[0], np.ones(12, bool), expected, contour)
+
+
+def test_two_touching_objects_of_one_colour_are_two_components_where_the_contour_parts_them():
+    apart = _red_region(slice(19, 21))  # the contour splits the region down the middle
+    together = _red_region(None)
     assert len(together.detections) == 1
     assert len(apart.detections) == 2 and sum(d.area for d in apart.detections) == 20 * 30
 
 
 def test_a_tip_cut_off_by_a_contour_stays_part_of_its_object():
-    from kinema.world.scene import PALETTE
-
-    detector = Detector(networks=Networks(SegNet(), None, None))
-    frame = np.zeros((40, 40, 3), np.uint8)
-    probs = np.zeros((13, 40, 40), np.float32)
-    probs[0] = 1.0
-    red = 1 + list(PALETTE).index("red")
-    probs[:, 10:30, 5:35] = 0.0
-    probs[red, 10:30, 5:35] = 1.0
-    allowed = np.ones(12, bool)
-    tip = np.zeros((40, 40), np.float32)
-    tip[10:30, 29:31] = 0.9  # cuts off the last four columns: a tenth of the region
-    middle = np.zeros((40, 40), np.float32)
-    middle[10:30, 19:21] = 0.9
-    read = lambda contour: detector._components(frame, probs, SKIES[0], GROUNDS[0], allowed, frozenset({"red"}), contour)  # noqa: E731
-    assert len(read(tip).detections) == 1
-    assert len(read(middle).detections) == 2
+    # Cutting off the last four columns (a tenth of the region) leaves one object; down the middle, two.
+    assert len(_red_region(slice(29, 31), frozenset({"red"})).detections) == 1
+    assert len(_red_region(slice(19, 21), frozenset({"red"})).detections) == 2
 
 
 def test_row_median_is_refused_for_segnet(capsys):
