@@ -84,6 +84,29 @@ def test_of_two_touching_objects_the_one_reaching_lower_is_in_front():
     assert by_colour["red"].behind and not by_colour["blue"].behind
 
 
+def test_an_object_a_pixel_clear_of_a_nearer_one_may_still_be_hidden_by_it():
+    # multi-view-024: a cone's tip above a cube's top face, the dark edge between them read as background.
+    from kinema.world.scene import PALETTE
+    from kinema.worldbench.detector import BEHIND_GAP, Networks, SegNet
+
+    detector = Detector(networks=Networks(SegNet(), None, None))
+    red, blue = 1 + list(PALETTE).index("red"), 1 + list(PALETTE).index("blue")
+
+    def reading(gap):
+        probs = np.zeros((13, 40, 40), np.float32)
+        probs[0] = 1.0
+        probs[:, 5:12, 14:20] = 0.0
+        probs[red, 5:12, 14:20] = 1.0  # the tip further back
+        probs[:, 12 + gap : 35, 8:30] = 0.0
+        probs[blue, 12 + gap : 35, 8:30] = 1.0  # the nearer object, `gap` rows below it
+        reading = detector._components(np.zeros((40, 40, 3), np.uint8), probs, "noon", "grass", np.ones(12, bool))
+        return {d.colour: d for d in reading.detections}
+
+    near = reading(BEHIND_GAP)
+    assert not near["red"].touching and near["red"].behind and not near["blue"].behind
+    assert not reading(BEHIND_GAP + 1)["red"].behind  # clear of it: whole
+
+
 def test_two_blobs_of_one_colour_joined_by_a_narrow_neck_are_two_objects():
     from kinema.world.scene import PALETTE
     from kinema.worldbench.detector import Networks, SegNet
