@@ -10,6 +10,7 @@ import torch
 from kinema.world.scene import GROUNDS, SKIES
 from kinema.worldbench import calibrate
 from kinema.worldbench.detector import (
+    COLOURS,
     PIXEL_FEATURES,
     ROW_MEDIAN_FEATURES,
     ColourNet,
@@ -178,6 +179,10 @@ def test_segnet_trains_on_stored_frames(tmp_path):
     data.with_twins = [0]
     net = calibrate.train_seg_net(data, steps=2, seed=0, batch=2, log_every=0, twin_weight=5.0, twin_crops=0.5, contour_weight=10.0)
     assert isinstance(net, SegNet)
+    # Colours weighed more in the class loss: the same draws, other weights.
+    plain = calibrate.train_seg_net(data, steps=2, seed=0, batch=2, log_every=0)
+    weighted = calibrate.train_seg_net(data, steps=2, seed=0, batch=2, log_every=0, class_weight={c: 3.0 for c in COLOURS})
+    assert any(not torch.equal(a, b) for a, b in zip(plain.state_dict().values(), weighted.state_dict().values()))
 
 
 def _red_region(contour_columns: slice | None, expected: frozenset[str] | None = None):
@@ -209,6 +214,16 @@ def test_a_tip_cut_off_by_a_contour_stays_part_of_its_object():
     # Cutting off the last four columns (a tenth of the region) leaves one object; down the middle, two.
     assert len(_red_region(slice(29, 31), frozenset({"red"})).detections) == 1
     assert len(_red_region(slice(19, 21), frozenset({"red"})).detections) == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [("grey=2", "'grey' is not a colour; the colours are red, orange"), ("gray=x", "give COLOUR=W"), ("gray=0", "must be above 0")],
+)
+def test_a_bad_class_weight_is_a_clear_error(capsys, given, message):
+    with pytest.raises(SystemExit):
+        calibrate.main(["--class-weight", given])
+    assert message in capsys.readouterr().err
 
 
 def test_row_median_is_refused_for_segnet(capsys):

@@ -358,6 +358,7 @@ def train_seg_net(
     twin_weight: float = 1.0,
     twin_crops: float = 0.0,
     contour_weight: float = 3.0,
+    class_weight: dict[str, float] | None = None,
 ) -> SegNet:
     """SegNet on random crops of the frames (blurred, noised and re-lit at random, and mirrored: Kinema
     World looks the same mirrored), in bfloat16 autocast (twice as fast on a CPU with AVX-512 BF16).
@@ -367,8 +368,15 @@ def train_seg_net(
 
     Where two objects of one colour meet, only the contour keeps them two, and such meetings are
     rare in the scenes: `twin_weight` multiplies the contour loss there, and `twin_crops` is the
-    share of crops drawn round one (from the frames that have one)."""
+    share of crops drawn round one (from the frames that have one).
+
+    `class_weight` multiplies the class loss of the pixels of the colours it names: gray, which
+    differs from white and black only in how much light it gives back, is the colour SegNet reads
+    worst."""
     torch.manual_seed(seed)
+    by_class = np.ones(1 + len(COLOURS), np.float32)
+    for colour, weight in (class_weight or {}).items():
+        by_class[1 + COLOURS.index(colour)] = weight
     rng = np.random.default_rng(seed)
     net = SegNet()
     optimiser = torch.optim.AdamW(net.parameters(), lr=4e-3, weight_decay=1e-4)
@@ -395,7 +403,7 @@ def train_seg_net(
                 x, y, w, k, t = x[..., ::-1], y[:, ::-1], w[:, ::-1], k[:, ::-1], t[:, ::-1]
             xs.append(np.ascontiguousarray(x))
             ys.append(np.ascontiguousarray(y))
-            ws.append(np.ascontiguousarray(w * np.where(y > 0, 2.0, 1.0)))
+            ws.append(np.ascontiguousarray(w * np.where(y > 0, 2.0, 1.0) * by_class[y]))
             cs.append(np.ascontiguousarray(k))
             ts.append(np.where(t, twin_weight, 1.0).astype(np.float32))
             skies.append(data.context[i][0])
@@ -597,6 +605,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contour-weight", type=float, default=3.0, help="SegNet: how much more a contour pixel counts than another in the contour's loss")
     parser.add_argument("--twin-weight", type=float, default=1.0, help="SegNet: how much more the contour counts where two objects of one colour meet")
     parser.add_argument("--twin-crops", type=float, default=0.0, help="SegNet: the share of crops drawn round a place where two objects of one colour meet")
+    parser.add_argument(
+        "--class-weight", action="append", default=[], metavar="COLOUR=W",
+        help="SegNet: how much more a pixel of this colour counts in the class loss (repeatable, e.g. gray=2)",
+    )
     parser.add_argument("--colour-steps", type=int, default=3000)
     parser.add_argument("--shape-steps", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=0)
@@ -617,6 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("contour_weight", "twin_weight"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be above 0, not {getattr(args, name)}")
+    args.class_weight = _class_weights(parser, args.class_weight)
     if not 0 <= args.twin_crops <= 1:
         parser.error(f"--twin-crops is a share of the crops, from 0 to 1, not {args.twin_crops}")
     # OMP_NUM_THREADS, where set, is the share of a shared machine this run may use.
@@ -625,6 +638,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kinema-calibrate-") as temporary:
         folder = args.cache or Path(temporary)
         return _rebuild(args, folder, argv if argv is not None else sys.argv[1:])
+
+
+def _class_weights(parser: argparse.ArgumentParser, given: list[str]) -> dict[str, float]:
+    """['gray=2', …] → {'gray': 2.0, …}; an unknown colour or a weight not above 0 is refused."""
+    weights = {}
+    for item in given:
+        colour, _, value = item.partition("=")
+        if colour not in COLOURS:
+            parser.error(f"--class-weight {item!r}: {colour!r} is not a colour; the colours are {', '.join(COLOURS)}")
+        try:
+            weights[colour] = float(value)
+        except ValueError:
+            parser.error(f"--class-weight {item!r}: give COLOUR=W with W a number, like gray=2")
+        if not weights[colour] > 0:
+            parser.error(f"--class-weight {item!r}: the weight must be above 0")
+    return weights
 
 
 def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
@@ -641,7 +670,10 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
     if args.pixel_net == "seg":
         frames = seg_frames(train)
         stage(f"training SegNet on {len(frames.frames)} frames")
-        pixel = train_seg_net(frames, args.pixel_steps, args.seed, twin_weight=args.twin_weight, twin_crops=args.twin_crops, contour_weight=args.contour_weight)
+        pixel = train_seg_net(
+            frames, args.pixel_steps, args.seed,
+            twin_weight=args.twin_weight, twin_crops=args.twin_crops, contour_weight=args.contour_weight, class_weight=args.class_weight,
+        )
         del frames
     else:
         stage("sampling pixels")
@@ -676,6 +708,7 @@ def _rebuild(args: argparse.Namespace, folder: Path, argv: list[str]) -> int:
         "contour_weight": args.contour_weight,
         "twin_weight": args.twin_weight,
         "twin_crops": args.twin_crops,
+        "class_weight": args.class_weight,
         "row_median": args.row_median,
         "contour_threshold": networks.contour_threshold,
         "objects_read_once_by_contour_threshold": shares and {str(t): v for t, v in shares.items()},
