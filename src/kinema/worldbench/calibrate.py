@@ -427,6 +427,14 @@ def train_seg_net(
 # --- ShapeNet ----------------------------------------------------------------------------------------
 
 
+def _owner(ids: np.ndarray, detection) -> int | None:
+    """The object a component covers most, from the frame's object ids; None when under half its
+    pixels show an object (a patch of ground or sky)."""
+    covered = ids[detection.pixels[:, 0], detection.pixels[:, 1]]
+    covered = covered[covered >= 0]
+    return int(np.bincount(covered).argmax()) if len(covered) >= 0.5 * detection.area else None
+
+
 def blob_examples(detector: Detector, data: Iterable[Example]) -> dict[str, np.ndarray]:
     """Every component the pixel labeller (SegNet or PixelNet) finds, matched to the object it covers
     most: ColourNet's features and the object's colour, ShapeNet's crop (float16: masks and a shading
@@ -440,11 +448,9 @@ def blob_examples(detector: Detector, data: Iterable[Example]) -> dict[str, np.n
             reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed, contour=None if contour is None else contour[f])
             background = probs[f].argmax(0) == 0
             for d in reading.detections:
-                owners = ex.ids[f][d.pixels[:, 0], d.pixels[:, 1]]
-                owners = owners[owners >= 0]
-                if len(owners) < 0.5 * d.area:
+                owner = _owner(ex.ids[f], d)
+                if owner is None:
                     continue
-                owner = int(np.bincount(owners).argmax())
                 mask = np.zeros(ex.labels.shape[1:], bool)
                 mask[d.pixels[:, 0], d.pixels[:, 1]] = True
                 out["colour_x"].append(colour_features(ex.frames[f], probs[f], mask, background, sky, ground))
@@ -515,16 +521,13 @@ def objects_read_once(networks: Networks, data: Iterable[Example], thresholds: I
         allowed = allowed_colours(sky, ground)
         for f in range(len(ex.frames)):
             ids = ex.ids[f]
-            visible = [k for k in range(int(ids.max()) + 1) if (ids == k).sum() >= first.min_area(*ids.shape)]
+            minimum = first.min_area(*ids.shape)
+            visible = [k for k in range(int(ids.max()) + 1) if (ids == k).sum() >= minimum]
             expected = frozenset(COLOURS[int(ex.labels[f][ids == k][0]) - 1] for k in visible)
             objects += len(visible)
             for t, detector in detectors.items():
                 reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed, expected, contour[f])
-                owners = []
-                for d in reading.detections:
-                    covered = ids[d.pixels[:, 0], d.pixels[:, 1]]
-                    covered = covered[covered >= 0]
-                    owners.append(int(np.bincount(covered).argmax()) if len(covered) >= 0.5 * d.area else -1)
+                owners = [_owner(ids, d) for d in reading.detections]
                 once[t] += sum(owners.count(k) == 1 for k in visible)
     return {t: round(n / max(objects, 1), 4) for t, n in once.items()}, objects
 
