@@ -185,9 +185,10 @@ def test_segnet_trains_on_stored_frames(tmp_path):
     assert any(not torch.equal(a, b) for a, b in zip(plain.state_dict().values(), weighted.state_dict().values()))
 
 
-def _red_region(contour_columns: slice | None, expected: frozenset[str] | None = None):
+def _red_region(contour_columns: slice | None, expected: frozenset[str] | None = None, notch: bool = False):
     """One red region (rows 10–29, columns 5–34) read by an untrained SegNet's detector, with a contour
-    of 0.9 down `contour_columns` (none: no contour map)."""
+    of 0.9 down `contour_columns` (none: no contour map); `notch` cuts a 7-pixel square of background
+    into its top edge at columns 23–29 (where two objects' outlines would meet)."""
     from kinema.world.scene import PALETTE
 
     detector = Detector(networks=Networks(SegNet(), None, None))
@@ -196,6 +197,9 @@ def _red_region(contour_columns: slice | None, expected: frozenset[str] | None =
     probs[0] = 1.0
     probs[:, 10:30, 5:35] = 0.0
     probs[1 + list(PALETTE).index("red"), 10:30, 5:35] = 1.0
+    if notch:
+        probs[:, 10:17, 23:30] = 0.0
+        probs[0, 10:17, 23:30] = 1.0
     contour = None
     if contour_columns is not None:
         contour = np.zeros((40, 40), np.float32)
@@ -214,6 +218,16 @@ def test_a_tip_cut_off_by_a_contour_stays_part_of_its_object():
     # Cutting off the last four columns (a tenth of the region) leaves one object; down the middle, two.
     assert len(_red_region(slice(29, 31), frozenset({"red"})).detections) == 1
     assert len(_red_region(slice(19, 21), frozenset({"red"})).detections) == 2
+
+
+def test_a_piece_a_contour_cuts_off_a_convex_object_stays_part_of_it():
+    # The last eight columns cut off (0.4 of the rest: above TIP_SHARE, under CONVEX_SHARE): the two
+    # together are a box, one object (count-033's capsule). With a notch where they meet, two objects.
+    from kinema.worldbench.detector import CONVEX_SHARE, TIP_SHARE
+
+    assert TIP_SHARE < 8 / 20 < CONVEX_SHARE
+    assert len(_red_region(slice(25, 27), frozenset({"red"})).detections) == 1
+    assert len(_red_region(slice(25, 27), frozenset({"red"}), notch=True).detections) == 2
 
 
 @pytest.mark.parametrize(
