@@ -102,3 +102,20 @@ def test_an_object_coming_into_the_picture_is_not_read_as_jumping():
     # Leaving the same way at the end.
     leaving = [sighting(20, 8, 8), sighting(30, 8, 8), sighting(40, 8, 3)]
     assert _coming_into_reach(Track(list(range(3)), leaving)).tolist() == [False, True]
+
+
+def test_an_object_back_in_the_open_after_leaving_the_picture_was_never_seen_coming_back():
+    from kinema.worldbench.score import back_in_the_open
+
+    # Out by the left edge after frame 3 (its box at u = 0), lost for four frames.
+    leaving = [_detection(30.0 - 8 * f, 30.0, 4) for f in range(4)] + [_detection(2.0, 30.0, 4)]
+    assert leaving[-1].border
+    # Back in the open, 45 px to the right: it got there unseen (motion-057's teleport).
+    assert back_in_the_open(Track([0, 1, 2, 3, 4, 9], [*leaving, _detection(45.0, 30.0, 4)])) == (4, 9)
+    # Back through the edge it left by, or lost in the open and found again: nothing to say.
+    assert back_in_the_open(Track([0, 1, 2, 3, 4, 9], [*leaving, _detection(3.0, 30.0, 4)])) is None
+    assert back_in_the_open(Track([0, 1, 2, 3, 7], [*leaving[:4], _detection(45.0, 30.0, 4)])) is None
+    # From behind another object it touches: it may have been hidden there.
+    behind = _detection(45.0, 30.0, 4)
+    behind.touching = True
+    assert back_in_the_open(Track([0, 1, 2, 3, 4, 9], [*leaving, behind])) is None
