@@ -635,11 +635,12 @@ silhouette, so one object cut in two by a false contour is convex together (coun
 29 + 89 pixels: 0.009–0.017 over its 33 frames), and two objects that touch in the picture leave a
 notch of background where their outlines meet (objects-046's cylinder beside its cone: 0.18–0.21;
 objects-060's pair: 0.12–0.15). Over every frame of the suite's 72 prompts with a colour twice, the
-touching same-colour pieces of one object came to 0.000–0.024, those of two objects to 0.122 or
-more. Two equal halves stay two (a pair of cubes side by side at one depth is as convex as one wide
-box), hence the share. Held out (120 scenes): 1,581 objects read once against 1,580 without the
-rule, 11 split against 12, the merged unchanged (103); over the whole suite it changed only
-count-033's verdict (now passing)."""
+touching same-colour pieces that a contour or a neck parts came to 0.009–0.024 where they were one
+object and to 0.122 or more where they were two (`benchmarks/detector_pieces.py`). Two equal
+halves stay two (a pair of cubes side by side at one depth is as convex as one wide box), hence the
+share. Held out (120 scenes): 1,581 objects read once against 1,580 without the rule, 11 split
+against 12, the merged unchanged (103); over the whole suite it changed only count-033's verdict
+(now passing)."""
 
 
 def _attribute(
