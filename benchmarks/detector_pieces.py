@@ -26,8 +26,7 @@ import numpy as np
 from scipy import ndimage
 
 import kinema.worldbench.detector as detector
-from kinema.world.scene import GROUNDS, SKIES
-from kinema.worldbench.calibrate import ExampleStore, _h264, _labels, _owner
+from kinema.worldbench.calibrate import ExampleStore, _h264, _labels, frame_owners
 from kinema.worldbench.suite import load_suite
 from kinema.worldbench.variants import truth
 
@@ -98,20 +97,12 @@ def held_out(clips: int) -> None:
             detector.CONVEX_SHARE = share
             tally = dict.fromkeys(("objects", "once", "split", "merged or missed"), 0)
             try:
-                for ex in scenes:
-                    sky, ground = SKIES[ex.sky], GROUNDS[ex.ground]
-                    probs, contour = reader.pixel_maps(ex.frames, sky, ground)
-                    allowed = detector.allowed_colours(sky, ground)
-                    for f in range(len(ex.frames)):
-                        ids = ex.ids[f]
-                        visible = [k for k in range(int(ids.max()) + 1) if (ids == k).sum() >= reader.min_area(*ids.shape)]
-                        expected = frozenset(detector.COLOURS[int(ex.labels[f][ids == k][0]) - 1] for k in visible)
-                        reading = reader._components(ex.frames[f], probs[f], sky, ground, allowed, expected, contour[f])
-                        owners = [_owner(ids, d) for d in reading.detections]
-                        tally["objects"] += len(visible)
-                        tally["once"] += sum(owners.count(k) == 1 for k in visible)
-                        tally["split"] += sum(owners.count(k) > 1 for k in visible)
-                        tally["merged or missed"] += sum(owners.count(k) == 0 for k in visible)
+                for visible, owners in frame_owners({label: reader}, scenes):
+                    found = owners[label]
+                    tally["objects"] += len(visible)
+                    tally["once"] += sum(found.count(k) == 1 for k in visible)
+                    tally["split"] += sum(found.count(k) > 1 for k in visible)
+                    tally["merged or missed"] += sum(found.count(k) == 0 for k in visible)
             finally:
                 detector.CONVEX_SHARE = shipped
             print(f"held out, {clips} scenes, {label}: " + ", ".join(f"{k} {v:,}" for k, v in tally.items()))

@@ -505,30 +505,38 @@ def train_shape_net(crops, extras, labels, steps: int, seed: int, log_every: int
 CONTOUR_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def objects_read_once(networks: Networks, data: Iterable[Example], thresholds: Iterable[float] = CONTOUR_THRESHOLDS) -> tuple[dict[float, float], int]:
-    """Per contour threshold, the share of the objects in the frames (those showing at least the
-    detector's smallest area) that exactly one component is mostly of — neither merged into another
-    object's component nor split in two — and how many objects that is over. The prompt's colours
-    are the objects' own."""
-    detectors = {t: Detector(networks=Networks(networks.pixel, networks.colour, networks.shape, t)) for t in thresholds}
-    once, objects = dict.fromkeys(detectors, 0), 0
+def frame_owners(detectors: dict, data: Iterable[Example]) -> Iterator[tuple[list[int], dict]]:
+    """For every frame of the scenes: the objects it shows (at least the detector's smallest area) and,
+    per detector (keyed as given; all share the first one's pixel maps), the object each component it
+    reads covers most (`_owner`). The prompt's colours are the objects' own."""
+    first = next(iter(detectors.values()))
     for ex in data:
         sky, ground = SKIES[ex.sky], GROUNDS[ex.ground]
-        first = next(iter(detectors.values()))
         probs, contour = first.pixel_maps(ex.frames, sky, ground)
         if contour is None:
-            raise ValueError("only SegNet draws contours: there is no contour threshold to choose for a PixelNet")
+            raise ValueError("only SegNet draws contours: a PixelNet's components are not read this way")
         allowed = allowed_colours(sky, ground)
         for f in range(len(ex.frames)):
             ids = ex.ids[f]
-            minimum = first.min_area(*ids.shape)
-            visible = [k for k in range(int(ids.max()) + 1) if (ids == k).sum() >= minimum]
+            visible = [k for k in range(int(ids.max()) + 1) if (ids == k).sum() >= first.min_area(*ids.shape)]
             expected = frozenset(COLOURS[int(ex.labels[f][ids == k][0]) - 1] for k in visible)
-            objects += len(visible)
-            for t, detector in detectors.items():
+            owners = {}
+            for key, detector in detectors.items():
                 reading = detector._components(ex.frames[f], probs[f], sky, ground, allowed, expected, contour[f])
-                owners = [_owner(ids, d) for d in reading.detections]
-                once[t] += sum(owners.count(k) == 1 for k in visible)
+                owners[key] = [_owner(ids, d) for d in reading.detections]
+            yield visible, owners
+
+
+def objects_read_once(networks: Networks, data: Iterable[Example], thresholds: Iterable[float] = CONTOUR_THRESHOLDS) -> tuple[dict[float, float], int]:
+    """Per contour threshold, the share of the objects in the frames (those showing at least the
+    detector's smallest area) that exactly one component is mostly of — neither merged into another
+    object's component nor split in two — and how many objects that is over."""
+    detectors = {t: Detector(networks=Networks(networks.pixel, networks.colour, networks.shape, t)) for t in thresholds}
+    once, objects = dict.fromkeys(detectors, 0), 0
+    for visible, owners in frame_owners(detectors, data):
+        objects += len(visible)
+        for t, found in owners.items():
+            once[t] += sum(found.count(k) == 1 for k in visible)
     return {t: round(n / max(objects, 1), 4) for t, n in once.items()}, objects
 
 
