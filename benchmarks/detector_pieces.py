@@ -58,8 +58,7 @@ def suite_pairs(limit: int | None) -> list[dict]:
                 pairs.append({
                     "prompt": reading["prompt"],
                     "one object": _majority(ids, a) == _majority(ids, b),
-                    "apart": bool(contour is not None and detector._meet_at_contour(a, b, contour, contour_threshold))
-                    or len(detector._necks(a | b, minimum)) >= 2,
+                    "apart": detector._parted(a, b, contour, contour_threshold, minimum),
                     "ratio": small / large,
                     "gap": detector._hull_gap(a | b, objects),
                 })

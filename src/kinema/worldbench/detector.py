@@ -681,8 +681,7 @@ def _attribute(
             # Under half of it and convex with it: one object a false contour cut (count-033).
             if smaller < CONVEX_SHARE * larger and _hull_gap(host[1] | part[1], objects) < CONVEX_GAP:
                 return True
-            apart = contour is not None and _meet_at_contour(host[1], part[1], contour, contour_threshold)
-            return not apart and len(_necks(host[1] | part[1], minimum)) < 2
+            return not _parted(host[1], part[1], contour, contour_threshold, minimum)
         unexpected = COLOURS[part[0] - 1] not in expected and COLOURS[host[0] - 1] in expected
         return unexpected and part[1].sum() < host[1].sum()
 
@@ -703,6 +702,12 @@ def _attribute(
             if merged:
                 break
     return kept, probs
+
+
+def _parted(a: np.ndarray, b: np.ndarray, contour: np.ndarray | None, contour_threshold: float, minimum: int) -> bool:
+    """Whether two touching pieces of one colour are two objects: SegNet's contour runs where they
+    meet, or their union has a neck (`NECK`)."""
+    return bool(contour is not None and _meet_at_contour(a, b, contour, contour_threshold)) or len(_necks(a | b, minimum)) >= 2
 
 
 def _hull_gap(mask: np.ndarray, objects: np.ndarray) -> float:
